@@ -1,0 +1,3 @@
+from rushes.cli.main import main
+
+main()

@@ -1,0 +1,97 @@
+"""The catalog's tables, as SQLAlchemy Core metadata shared by queries and migrations.
+
+Times are integer milliseconds since the epoch (wall clock) so the same column type and
+arithmetic work on SQLite and PostgreSQL. Media times never live here as floats: analyzer results
+keep them as exact rationals or frame numbers inside their JSON.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    }
+)
+
+assets = sa.Table(
+    "assets",
+    metadata,
+    # BLAKE3 of the content, hex: identity survives renames, moves and copies.
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False, index=True),
+    sa.Column("format", sa.String(64), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("added_ms", sa.BigInteger, nullable=False),
+)
+
+locations = sa.Table(
+    "locations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "asset_id", sa.String(64), sa.ForeignKey("assets.id", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    # The exact bytes of the absolute path (file names need not be UTF-8) and a readable form.
+    sa.Column("path_bytes", sa.LargeBinary, nullable=False, unique=True),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("mtime_ns", sa.BigInteger, nullable=False),
+    sa.Column("seen_ms", sa.BigInteger, nullable=False),
+    sa.Column("verified_ms", sa.BigInteger, nullable=True),
+    sa.Column("missing", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "asset_id", sa.String(64), sa.ForeignKey("assets.id", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    sa.Column("analyzer", sa.String(64), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("params_hash", sa.String(16), nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    # pending → running → done | failed; running with an expired lease is claimable again.
+    sa.Column("state", sa.String(16), nullable=False, index=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("lease_owner", sa.String(128), nullable=True),
+    sa.Column("lease_expires_ms", sa.BigInteger, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+    sa.Column("updated_ms", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("asset_id", "analyzer", "version", "params_hash", name="uq_jobs_identity"),
+)
+
+results = sa.Table(
+    "results",
+    metadata,
+    sa.Column(
+        "asset_id", sa.String(64), sa.ForeignKey("assets.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("analyzer", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("params_hash", sa.String(16), nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+)
+
+# Files that could not become assets (empty, corrupt, unreadable…), one row per path, cleared when
+# the path is later ingested successfully.
+problems = sa.Table(
+    "problems",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("path_bytes", sa.LargeBinary, nullable=False, unique=True),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("stage", sa.String(32), nullable=False),
+    sa.Column("error", sa.Text, nullable=False),
+    sa.Column("at_ms", sa.BigInteger, nullable=False),
+)

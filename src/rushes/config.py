@@ -1,0 +1,237 @@
+"""Settings: one declarative list, loaded defaults → project config file → environment → flags.
+
+Every option rushes understands is a :class:`Setting` in :data:`SETTINGS`. The CLI's ``-c``
+flag, ``.rushes/config.toml``, the ``RUSHES_*`` environment, ``rushes config show`` and the
+documentation all derive from this list, so a setting cannot exist in one place and not another.
+The loaded :class:`Settings` object is passed down explicitly; nothing imports a global.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rushes.errors import UsageError
+
+
+def _bool(value: str) -> bool:
+    v = value.strip().lower()
+    if v in {"1", "true", "yes", "on"}:
+        return True
+    if v in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _positive_int(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise ValueError(f"expected a whole number of at least 1, got {value}")
+    return n
+
+
+def _default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name (``snake_case``), how to read it from text, its default and help."""
+
+    name: str
+    parse: Callable[[str], Any]
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+
+    @property
+    def env(self) -> str:
+        return "RUSHES_" + self.name.upper()
+
+    @property
+    def type_name(self) -> str:
+        if self.choices:
+            return "|".join(self.choices)
+        return {_bool: "bool", _positive_int: "int", int: "int", float: "float", str: "str"}.get(
+            self.parse, "str"
+        )
+
+    def convert(self, value: Any, origin: str) -> Any:
+        """Turn text (or a TOML value) into this setting's type, naming the origin on failure."""
+        try:
+            if isinstance(value, str):
+                out = self.parse(value)
+            elif self.parse is _bool and isinstance(value, bool):
+                out = value
+            else:
+                out = self.parse(str(value))
+        except (ValueError, TypeError) as exc:
+            raise UsageError(f"setting {self.name} from {origin}: {exc}") from None
+        if self.choices and out not in self.choices:
+            raise UsageError(
+                f"setting {self.name} from {origin}: {out!r} is not one of {', '.join(self.choices)}"
+            )
+        return out
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "database_url", str, "",
+        "SQLAlchemy URL of the catalog; empty means the project's own SQLite file "
+        "(.rushes/catalog.db). Use postgresql+psycopg://… for a team server.",
+    ),
+    Setting(
+        "workers", _positive_int, _default_workers(),
+        "Analysis worker processes for `rushes add` and `rushes analyze` (1 runs inline).",
+    ),
+    Setting(
+        "analyze", _bool, True,
+        "Run analysis after `rushes add` (same as leaving out --no-analyze).",
+    ),
+    Setting(
+        "lease_seconds", _positive_int, 120,
+        "How long a worker's claim on a job lasts without a heartbeat before another may retry it.",
+    ),
+    Setting(
+        "max_attempts", _positive_int, 3,
+        "A job whose worker died this many times is marked failed instead of retried again.",
+    ),
+    Setting(
+        "hash_threads", _positive_int, 1,
+        "Threads BLAKE3 may use to hash one large file.",
+    ),
+    Setting(
+        "thumbnail_width", _positive_int, 320,
+        "Width in pixels of poster frames and image thumbnails.",
+    ),
+    Setting(
+        "filmstrip_frames", _positive_int, 10,
+        "Frames in a video's filmstrip image.",
+    ),
+    Setting(
+        "filmstrip_width", _positive_int, 160,
+        "Width in pixels of each filmstrip frame.",
+    ),
+    Setting(
+        "proxy_height", _positive_int, 360,
+        "Height in pixels of the H.264 proxy made for media a browser cannot play.",
+    ),
+    Setting(
+        "proxy_crf", int, 26,
+        "x264 quality of proxies (lower is better and larger).",
+    ),
+    Setting(
+        "shot_sensitivity", float, 1.0,
+        "Scales the shot detector's thresholds: above 1 finds more cuts, below 1 fewer.",
+    ),
+    Setting(
+        "decode_threads", _positive_int, 1,
+        "Decoder threads per worker; keep 1 when workers already fill the cores.",
+    ),
+    Setting(
+        "progress", str, "auto",
+        "Progress display on stderr: auto (bars on a terminal, periodic lines otherwise), "
+        "bars, lines, or none.",
+        choices=("auto", "bars", "lines", "none"),
+    ),
+)
+
+SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+@dataclass
+class Settings:
+    """Loaded values with where each came from (``default``, the config file, ``env``, ``flag``)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def get(self, name: str) -> Any:
+        return self.values[name]
+
+    def replace(self, origin: str = "flag", **changes: Any) -> Settings:
+        """A copy with some values overridden (used by command-line flags)."""
+        values, origins = dict(self.values), dict(self.origins)
+        for name, value in changes.items():
+            if name not in SETTINGS_BY_NAME:
+                raise UsageError(f"unknown setting {name!r}")
+            values[name] = value
+            origins[name] = origin
+        return Settings(values, origins)
+
+
+def load_settings(
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    flags: Iterable[str] = (),
+) -> Settings:
+    """Load settings in order: defaults, ``config_file``, ``RUSHES_*`` environment, ``name=value``
+    flags. Unknown names in the file or flags are errors, so a typo never silently does nothing."""
+    environ = os.environ if environ is None else environ
+    settings = Settings()
+    for s in SETTINGS:
+        settings.values[s.name] = s.default
+        settings.origins[s.name] = "default"
+    if config_file is not None and config_file.exists():
+        try:
+            data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{config_file}: not valid TOML: {exc}") from None
+        for key, value in data.items():
+            setting = SETTINGS_BY_NAME.get(key)
+            if setting is None:
+                raise UsageError(f"{config_file}: unknown setting {key!r}")
+            settings.values[key] = setting.convert(value, str(config_file))
+            settings.origins[key] = str(config_file)
+    for s in SETTINGS:
+        if s.env in environ:
+            settings.values[s.name] = s.convert(environ[s.env], s.env)
+            settings.origins[s.name] = s.env
+    for flag in flags:
+        name, sep, value = flag.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep:
+            raise UsageError(f"-c {flag!r}: expected NAME=VALUE")
+        setting = SETTINGS_BY_NAME.get(name)
+        if setting is None:
+            raise UsageError(f"-c {flag!r}: unknown setting {name!r}")
+        settings.values[name] = setting.convert(value, f"-c {name}")
+        settings.origins[name] = "flag"
+    return settings
+
+
+def write_setting(config_file: Path, name: str, value: str) -> None:
+    """Set one value in the project's config file, keeping the others (validated first)."""
+    setting = SETTINGS_BY_NAME.get(name)
+    if setting is None:
+        raise UsageError(f"unknown setting {name!r}")
+    setting.convert(value, "the command line")
+    data: dict[str, Any] = {}
+    if config_file.exists():
+        data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+    data[name] = setting.convert(value, "the command line")
+    lines = ["# rushes project settings; see `rushes config show` for every setting.\n"]
+    for key, val in data.items():
+        lines.append(f"{key} = {_toml_value(val)}\n")
+    tmp = config_file.with_suffix(".toml.tmp")
+    tmp.write_text("".join(lines), encoding="utf-8")
+    tmp.replace(config_file)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

@@ -1,0 +1,212 @@
+"""Exact media time: rational frame rates, timecode parsing and printing.
+
+Every time in rushes is a :class:`fractions.Fraction` of seconds or an integer frame count at an
+exact rational rate. Floats appear only at the edges (JSON output), because a float rounded early
+is how 29.97 material drifts by a frame an hour in other tools.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from rushes.errors import UsageError
+
+#: Rates that editors meet, by the names people type.
+_RATE_NAMES: dict[str, Fraction] = {
+    "23.976": Fraction(24000, 1001),
+    "23.98": Fraction(24000, 1001),
+    "29.97": Fraction(30000, 1001),
+    "47.952": Fraction(48000, 1001),
+    "59.94": Fraction(60000, 1001),
+    "119.88": Fraction(120000, 1001),
+}
+
+
+def parse_rate(text: str | int | float | Fraction) -> Fraction:
+    """Read a frame rate as an exact fraction: ``"30000/1001"``, ``"29.97"``, ``25``."""
+    if isinstance(text, Fraction):
+        rate = text
+    elif isinstance(text, int):
+        rate = Fraction(text)
+    elif isinstance(text, float):
+        rate = snap_rate(Fraction(text).limit_denominator(1001))
+    else:
+        s = text.strip()
+        if s in _RATE_NAMES:
+            rate = _RATE_NAMES[s]
+        else:
+            try:
+                rate = Fraction(s)
+            except (ValueError, ZeroDivisionError):
+                raise UsageError(f"not a frame rate: {text!r}") from None
+            if "/" not in s:
+                rate = snap_rate(rate)
+    if rate <= 0:
+        raise UsageError(f"not a frame rate: {text!r}")
+    return rate
+
+
+def snap_rate(rate: Fraction) -> Fraction:
+    """Replace a rounded NTSC rate (29.97, 23.976…) by its exact value N*1000/1001."""
+    for base in (24, 30, 48, 60, 120):
+        ntsc = Fraction(base * 1000, 1001)
+        if rate != ntsc and abs(rate - ntsc) < Fraction(1, 200):
+            return ntsc
+    return rate
+
+
+def is_drop_frame_rate(rate: Fraction) -> bool:
+    """Drop-frame timecode exists only for the 30000/1001 family (29.97, 59.94, 119.88)."""
+    return rate.denominator == 1001 and rate.numerator % 30000 == 0
+
+
+def nominal_fps(rate: Fraction) -> int:
+    """Frames counted per timecode second: 30 for 29.97, 24 for 23.976, 25 for 25."""
+    return round(rate)
+
+
+@dataclass(frozen=True, slots=True)
+class Timecode:
+    """A SMPTE timecode label: a frame count at a rate, printed with or without drop-frame."""
+
+    frames: int
+    rate: Fraction
+    drop_frame: bool = False
+
+    def __post_init__(self) -> None:
+        if self.drop_frame and not is_drop_frame_rate(self.rate):
+            raise UsageError(f"drop-frame timecode does not exist at {format_rate(self.rate)} fps")
+
+    @classmethod
+    def parse(cls, text: str, rate: Fraction, drop_frame: bool | None = None) -> Timecode:
+        """Parse ``HH:MM:SS:FF`` or ``HH:MM:SS;FF`` (the ``;`` or ``.`` before frames = drop-frame)."""
+        m = _TC_RE.match(text.strip())
+        if not m:
+            raise UsageError(f"not a timecode: {text!r} (expected HH:MM:SS:FF)")
+        hh, mm, ss, sep, ff = m.groups()
+        h, mi, s, f = int(hh), int(mm), int(ss), int(ff)
+        df = sep in ";," if drop_frame is None else drop_frame
+        fps = nominal_fps(rate)
+        if df and not is_drop_frame_rate(rate):
+            raise UsageError(
+                f"timecode {text!r} is drop-frame, which does not exist at {format_rate(rate)} fps"
+            )
+        if mi > 59 or s > 59 or f >= fps:
+            raise UsageError(f"timecode {text!r} is out of range at {format_rate(rate)} fps")
+        if df:
+            drop = _drop_count(rate)
+            if s == 0 and mi % 10 != 0 and f < drop:
+                raise UsageError(f"timecode {text!r} does not exist in drop-frame (frames skipped)")
+            total_minutes = 60 * h + mi
+            frames = (
+                ((h * 3600 + mi * 60 + s) * fps + f)
+                - drop * (total_minutes - total_minutes // 10)
+            )
+        else:
+            frames = (h * 3600 + mi * 60 + s) * fps + f
+        return cls(frames, rate, df)
+
+    def __str__(self) -> str:
+        fps = nominal_fps(self.rate)
+        frames = self.frames
+        sign = "-" if frames < 0 else ""
+        frames = abs(frames)
+        if self.drop_frame:
+            drop = _drop_count(self.rate)
+            per_10min = fps * 600 - drop * 9
+            per_min = fps * 60 - drop
+            tens, rem = divmod(frames, per_10min)
+            if rem > drop:
+                frames += drop * 9 * tens + drop * ((rem - drop) // per_min)
+            else:
+                frames += drop * 9 * tens
+        ff = frames % fps
+        total_s = frames // fps
+        sep = ";" if self.drop_frame else ":"
+        return (
+            f"{sign}{total_s // 3600:02d}:{total_s // 60 % 60:02d}:{total_s % 60:02d}{sep}{ff:02d}"
+        )
+
+    def seconds(self) -> Fraction:
+        """Elapsed real time since 00:00:00:00 (drop-frame labels track the wall clock)."""
+        return self.frames / self.rate
+
+    def __add__(self, frames: int) -> Timecode:
+        return Timecode(self.frames + frames, self.rate, self.drop_frame)
+
+
+_TC_RE = re.compile(r"^(\d{1,2}):(\d{2}):(\d{2})([:;.,])(\d{2,3})$")
+_CLOCK_RE = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
+
+
+def _drop_count(rate: Fraction) -> int:
+    """Frame numbers dropped each minute: 2 at 29.97, 4 at 59.94, 8 at 119.88."""
+    return 2 * nominal_fps(rate) // 30
+
+
+def format_rate(rate: Fraction) -> str:
+    """A rate for people: ``29.97`` for 30000/1001, ``25`` for 25."""
+    if rate.denominator == 1:
+        return str(rate.numerator)
+    return f"{float(rate):.3f}".rstrip("0").rstrip(".")
+
+
+def parse_time(
+    text: str,
+    rate: Fraction | None = None,
+    start: Timecode | None = None,
+) -> Fraction:
+    """Read a user time: seconds (``12.5``), ``HH:MM:SS.mmm`` or a timecode ``HH:MM:SS:FF``.
+
+    A timecode names a frame of the source, so it is taken relative to the source's embedded
+    start timecode when there is one (``start``); clock and seconds forms are media time from 0.
+    """
+    s = text.strip()
+    if not s:
+        raise UsageError("empty time")
+    try:
+        value = Fraction(s)
+    except (ValueError, ZeroDivisionError):
+        pass
+    else:
+        if value < 0:
+            raise UsageError(f"negative time: {text!r}")
+        return value
+    if _TC_RE.match(s):
+        if rate is None:
+            raise UsageError(f"timecode {text!r} needs a frame rate; this media has none")
+        df = start.drop_frame if start is not None and ";" not in s else None
+        tc = Timecode.parse(s, rate, df)
+        frames = tc.frames - (start.frames if start is not None else 0)
+        if frames < 0:
+            raise UsageError(f"timecode {text!r} is before the media's start timecode {start}")
+        return Fraction(frames) / rate
+    m = _CLOCK_RE.match(s)
+    if m:
+        hh, mm, ss = m.groups()
+        if int(mm) > 59 or Fraction(ss) >= 60:
+            raise UsageError(f"time {text!r} is out of range")
+        return Fraction(int(hh or 0) * 3600 + int(mm) * 60) + Fraction(ss)
+    raise UsageError(f"not a time: {text!r} (use seconds, HH:MM:SS.mmm or HH:MM:SS:FF)")
+
+
+def frame_at(seconds: Fraction, rate: Fraction) -> int:
+    """The frame shown at a moment: the last frame that started at or before it."""
+    return math.floor(seconds * rate)
+
+
+def timecode_at(
+    seconds: Fraction, rate: Fraction, start: Timecode | None = None, drop_frame: bool = False
+) -> Timecode:
+    """The timecode label of the frame shown at ``seconds`` into the media."""
+    frames = frame_at(seconds, rate) + (start.frames if start is not None else 0)
+    df = start.drop_frame if start is not None else drop_frame
+    return Timecode(frames, rate, df)
+
+
+def to_json_time(value: Fraction) -> float:
+    """Seconds for JSON: rounded to the microsecond so output stays readable and stable."""
+    return round(float(value), 6)

@@ -1,0 +1,94 @@
+"""A project: a folder holding ``.rushes/`` (catalog, cache, config).
+
+Commands find it from ``--project``, then ``RUSHES_PROJECT``, then by walking up from the
+current directory, the way git finds its repository.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from rushes.config import Settings, load_settings
+from rushes.errors import ProjectNotFound, UsageError
+
+MARKER = ".rushes"
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a project lives on disk, and its loaded settings."""
+
+    root: Path
+    settings: Settings
+
+    @property
+    def dir(self) -> Path:
+        return self.root / MARKER
+
+    @property
+    def config_file(self) -> Path:
+        return self.dir / "config.toml"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.dir / "cache"
+
+    @property
+    def database_url(self) -> str:
+        url: str = self.settings.database_url
+        return url or f"sqlite:///{self.dir / 'catalog.db'}"
+
+    def asset_cache(self, asset_id: str) -> Path:
+        """Per-asset folder for derived files (thumbnails, proxies): fanned out by id prefix."""
+        return self.cache_dir / asset_id[:2] / asset_id
+
+
+def init_project(
+    directory: Path, environ: Mapping[str, str] | None = None, flags: Iterable[str] = ()
+) -> Project:
+    """Create ``.rushes/`` in ``directory`` (idempotent) and migrate its catalog to the newest schema."""
+    from rushes.catalog import open_catalog
+
+    directory = directory.resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    marker = directory / MARKER
+    (marker / "cache").mkdir(parents=True, exist_ok=True)
+    config = marker / "config.toml"
+    if not config.exists():
+        config.write_text(
+            "# rushes project settings; `rushes config show` lists every setting.\n",
+            encoding="utf-8",
+        )
+    project = Project(directory, load_settings(config, environ, flags))
+    open_catalog(project.database_url).close()
+    return project
+
+
+def find_project(
+    explicit: str | Path | None = None,
+    cwd: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    flags: Iterable[str] = (),
+) -> Project:
+    """Locate the project: explicit path, ``RUSHES_PROJECT``, or the nearest ``.rushes`` upwards."""
+    environ = os.environ if environ is None else environ
+    candidate = explicit or environ.get("RUSHES_PROJECT")
+    if candidate:
+        root = Path(candidate).expanduser().resolve()
+        if not (root / MARKER).is_dir():
+            raise ProjectNotFound(f"{root} is not a rushes project (no {MARKER} folder); run `rushes init {candidate}`")
+    else:
+        here = (cwd or Path.cwd()).resolve()
+        for root in (here, *here.parents):
+            if (root / MARKER).is_dir():
+                break
+        else:
+            raise ProjectNotFound(
+                "no rushes project here or above; run `rushes init` or pass --project DIR"
+            )
+    if not os.access(root / MARKER, os.W_OK):
+        raise UsageError(f"{root / MARKER} is not writable")
+    return Project(root, load_settings(root / MARKER / "config.toml", environ, flags))
