@@ -73,7 +73,8 @@ class Setting:
             raise UsageError(f"setting {self.name} from {origin}: {exc}") from None
         if self.choices and out not in self.choices:
             raise UsageError(
-                f"setting {self.name} from {origin}: {out!r} is not one of {', '.join(self.choices)}"
+                f"setting {self.name} from {origin}: {out!r} is not one of "
+                + ", ".join(self.choices)
             )
         return out
 

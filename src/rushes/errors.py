@@ -1,4 +1,4 @@
-"""Errors a user can act on. Each carries one readable line; the CLI prints it without a traceback."""
+"""Errors a user can act on: each carries one readable line, printed without a traceback."""
 
 from __future__ import annotations
 

@@ -49,7 +49,8 @@ class Project:
 def init_project(
     directory: Path, environ: Mapping[str, str] | None = None, flags: Iterable[str] = ()
 ) -> Project:
-    """Create ``.rushes/`` in ``directory`` (idempotent) and migrate its catalog to the newest schema."""
+    """Create ``.rushes/`` in ``directory`` (idempotent) and migrate its catalog to the newest
+    schema."""
     from rushes.catalog import open_catalog
 
     directory = directory.resolve()
@@ -79,7 +80,10 @@ def find_project(
     if candidate:
         root = Path(candidate).expanduser().resolve()
         if not (root / MARKER).is_dir():
-            raise ProjectNotFound(f"{root} is not a rushes project (no {MARKER} folder); run `rushes init {candidate}`")
+            raise ProjectNotFound(
+                f"{root} is not a rushes project (no {MARKER} folder); "
+                f"run `rushes init {candidate}`"
+            )
     else:
         here = (cwd or Path.cwd()).resolve()
         for root in (here, *here.parents):

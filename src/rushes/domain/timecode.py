@@ -82,7 +82,7 @@ class Timecode:
 
     @classmethod
     def parse(cls, text: str, rate: Fraction, drop_frame: bool | None = None) -> Timecode:
-        """Parse ``HH:MM:SS:FF`` or ``HH:MM:SS;FF`` (the ``;`` or ``.`` before frames = drop-frame)."""
+        """Parse ``HH:MM:SS:FF`` or ``HH:MM:SS;FF`` (``;`` or ``,`` before frames: drop-frame)."""
         m = _TC_RE.match(text.strip())
         if not m:
             raise UsageError(f"not a timecode: {text!r} (expected HH:MM:SS:FF)")

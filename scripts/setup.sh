@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Install everything rushes needs on a fresh Debian (or Ubuntu) machine:
+#   system packages through apt, Python packages into ./.venv from PyPI.
+# Usage: scripts/setup.sh [--dev] [--bench]     (idempotent; re-running only fills gaps)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extras=""
+for arg in "$@"; do
+  case "$arg" in
+    --dev) extras="${extras:+$extras,}dev" ;;
+    --bench) extras="${extras:+$extras,}bench" ;;
+    *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+# ffmpeg/ffprobe: media; exiftool: photo and camera metadata; espeak-ng: speech for the sample
+# project and tests; postgresql: the team-server catalog (tests start a throwaway server).
+packages=(ffmpeg libimage-exiftool-perl espeak-ng postgresql python3-venv python3-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+python="${PYTHON:-python3}"
+"$python" - <<'PY' || { echo "setup: rushes needs Python 3.11 or newer" >&2; exit 1; }
+import sys
+sys.exit(0 if sys.version_info >= (3, 11) else 1)
+PY
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+spec="."
+[ -n "$extras" ] && spec=".[$extras]"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e "$spec"
+echo "setup: ready (.venv/bin/rushes)" >&2

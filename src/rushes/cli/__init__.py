@@ -1,0 +1,1 @@
+"""The ``rushes`` command: thin over the same functions the web app calls."""

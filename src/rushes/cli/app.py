@@ -1,0 +1,72 @@
+"""Shared command-line plumbing: the per-invocation state, output helpers, error discipline."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rushes.catalog import Catalog, open_catalog
+from rushes.config import Settings
+from rushes.project import Project, find_project
+
+
+@dataclass
+class State:
+    """What the top-level options decided; commands ask it for the project and catalog."""
+
+    project_dir: str | None = None
+    flags: list[str] = field(default_factory=list)
+    debug: bool = False
+    _project: Project | None = None
+    _catalog: Catalog | None = None
+
+    def project(self) -> Project:
+        if self._project is None:
+            self._project = find_project(self.project_dir, flags=self.flags)
+        return self._project
+
+    @property
+    def settings(self) -> Settings:
+        return self.project().settings
+
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = open_catalog(self.project().database_url)
+        return self._catalog
+
+    def close(self) -> None:
+        if self._catalog is not None:
+            self._catalog.close()
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+def emit_json(data: Any) -> None:
+    """One JSON document on stdout: the contract's only stdout output in --json mode."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def echo(text: str = "") -> None:
+    click.echo(text)
+
+
+def note(text: str) -> None:
+    """A line for the person at the terminal, on stderr so stdout stays parseable."""
+    click.echo(text, err=True)
+
+
+def as_paths(values: tuple[str, ...]) -> list[Path]:
+    return [Path(v) for v in values]
+
+
+@contextmanager
+def nothing() -> Iterator[None]:
+    yield

@@ -1,0 +1,98 @@
+"""``rushes status``, ``rushes ls`` and ``rushes show``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from rushes.catalog.assets import (
+    count_by_kind,
+    list_assets,
+    list_problems,
+    locations_of,
+    resolve_asset,
+)
+from rushes.catalog.jobs import counts, failed_jobs
+from rushes.catalog.results import result_of, results_of
+from rushes.cli.app import State, emit_json, pass_state
+from rushes.present import asset_summary
+
+KINDS = ("video", "audio", "image", "document", "webpage")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def status(state: State, as_json: bool) -> None:
+    """Counts of assets and jobs, and every recorded error."""
+    with state.catalog().read() as conn:
+        kinds = count_by_kind(conn)
+        jobs = counts(conn)
+        errors: list[dict[str, Any]] = [
+            {"path": p.path, "analyzer": p.stage, "error": p.error} for p in list_problems(conn)
+        ]
+        errors += [
+            {"path": f.path, "asset": f.asset_id, "analyzer": f.analyzer, "error": f.error}
+            for f in failed_jobs(conn)
+        ]
+    if as_json:
+        emit_json({"assets": kinds, "jobs": jobs, "errors": errors})
+        return
+    total = sum(kinds.values())
+    click.echo(f"{total} assets: " + ", ".join(f"{n} {k}" for k, n in kinds.items()))
+    click.echo("jobs: " + ", ".join(f"{n} {s}" for s, n in jobs.items()))
+    for e in errors:
+        click.echo(f"  {e['path']}: [{e['analyzer']}] {e['error']}")
+
+
+@click.command("ls")
+@click.option("--kind", type=click.Choice(KINDS), help="Only assets of this kind.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def ls(state: State, kind: str | None, as_json: bool) -> None:
+    """List assets."""
+    with state.catalog().read() as conn:
+        rows = [asset_summary(a, result_of(conn, a.id, "probe")) for a in list_assets(conn, kind)]
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        duration = f"{r['duration']:9.2f}s" if r["duration"] is not None else " " * 10
+        fps = f"{r['fps']:7.3f}" if r["fps"] is not None else " " * 7
+        click.echo(f"{r['id'][:12]}  {r['kind']:<8} {duration} {fps}  {r['path']}")
+
+
+@click.command()
+@click.argument("asset")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def show(state: State, asset: str, as_json: bool) -> None:
+    """Everything known about ASSET (id, id prefix or path)."""
+    project = state.project()
+    with state.catalog().read() as conn:
+        row = resolve_asset(conn, asset)
+        results = results_of(conn, row.id)
+        locs = locations_of(conn, row.id)
+    data = asset_summary(row, results.get("probe"))
+    data["locations"] = [{"path": loc.path, "missing": loc.missing} for loc in locs]
+    data["cache"] = str(project.asset_cache(row.id))
+    data["results"] = results
+    if as_json:
+        emit_json(data)
+        return
+    for key in ("id", "kind", "format", "size", "duration", "fps", "start_timecode"):
+        if data.get(key) is not None:
+            click.echo(f"{key:>15}: {data[key]}")
+    for loc in data["locations"]:
+        click.echo(f"{'location':>15}: {loc['path']}{'  (missing)' if loc['missing'] else ''}")
+    probe = results.get("probe", {})
+    for key, value in probe.items():
+        if key not in {"streams", "duration", "rate"} and value not in (None, "", [], {}):
+            click.echo(f"{key:>15}: {value}")
+    click.echo(f"{'analyses':>15}: {', '.join(sorted(results)) or 'none yet'}")
+
+
+def register(cli: click.Group) -> None:
+    for command in (status, ls, show):
+        cli.add_command(command)

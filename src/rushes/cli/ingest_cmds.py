@@ -1,0 +1,129 @@
+"""``rushes add``, ``rushes analyze`` and ``rushes retry``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from rushes.catalog.assets import clear_problem, list_problems
+from rushes.catalog.jobs import counts, retry_failed
+from rushes.cli.app import State, as_paths, emit_json, note, pass_state
+from rushes.cli.progress import progress
+from rushes.ingest import add_paths
+from rushes.jobs.executors import make_executor
+from rushes.jobs.plan import plan_all
+from rushes.jobs.worker import recover_orphans
+
+
+def workers_option(f: click.decorators.FC) -> click.decorators.FC:
+    return click.option(
+        "--workers", "-j", type=click.IntRange(min=1), default=None,
+        help="Analysis worker processes (default: the workers setting; 1 runs inline).",
+    )(f)
+
+
+def run_analysis(state: State, workers: int | None) -> dict[str, int]:
+    """Run every claimable job with the configured executor, showing progress on stderr."""
+    project, catalog = state.project(), state.catalog()
+    recover_orphans(catalog)
+    with catalog.read() as conn:
+        start = counts(conn)
+    if start["pending"] == 0 and start["running"] == 0:
+        return start
+    executor = make_executor(workers or project.settings.workers)
+    with progress("analysing", project.settings.progress) as bar:
+        def show(c: dict[str, int]) -> None:
+            finished = c["done"] + c["failed"]
+            bar.update(finished, finished + c["pending"] + c["running"],
+                       f"{c['failed']} failed" if c["failed"] else "")
+
+        executor.run(project, catalog, progress=show)
+    with catalog.read() as conn:
+        return counts(conn)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--no-analyze", is_flag=True, help="Catalogue only; run analysis later.")
+@workers_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_state
+def add(
+    state: State, paths: tuple[str, ...], no_analyze: bool, workers: int | None, as_json: bool
+) -> None:
+    """Catalogue files and folders in place (never moved or modified), then analyse them."""
+    project, catalog = state.project(), state.catalog()
+    with progress("adding", project.settings.progress) as bar:
+        seen = 0
+
+        def tick(path: object) -> None:
+            nonlocal seen
+            seen += 1
+            bar.update(seen, None, str(path)[-60:])
+
+        report = add_paths(project, catalog, as_paths(paths), on_file=tick)
+    for err in report.errors:
+        note(f"{err['path']}: {err['error']}")
+    job_counts = None
+    if project.settings.analyze and not no_analyze:
+        job_counts = run_analysis(state, workers)
+    if as_json:
+        data = report.to_json()
+        if job_counts is not None:
+            data["jobs"] = job_counts
+        emit_json(data)
+    else:
+        summary = f"added {report.added}, skipped {report.skipped}, failed {report.failed}"
+        if job_counts is not None:
+            summary += f"; analysis: {job_counts['done']} done, {job_counts['failed']} failed"
+        click.echo(summary)
+
+
+@click.command()
+@workers_option
+@click.option("--json", "as_json", is_flag=True, help="Print job counts as JSON.")
+@pass_state
+def analyze(state: State, workers: int | None, as_json: bool) -> None:
+    """Run pending analysis (after --no-analyze, an interruption, or an analyzer upgrade)."""
+    catalog = state.catalog()
+    with catalog.write() as conn:
+        plan_all(conn, state.settings)
+    result = run_analysis(state, workers)
+    if as_json:
+        emit_json({"jobs": result})
+    else:
+        click.echo(f"analysis: {result['done']} done, {result['failed']} failed")
+
+
+@click.command()
+@click.option("--no-analyze", is_flag=True, help="Only re-queue; do not run.")
+@workers_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def retry(state: State, no_analyze: bool, workers: int | None, as_json: bool) -> None:
+    """Re-queue failed analysis jobs and re-try files that could not be added."""
+    project, catalog = state.project(), state.catalog()
+    with catalog.write() as conn:
+        requeued = retry_failed(conn)
+        failed_paths = list_problems(conn, "ingest")
+        for problem in failed_paths:
+            clear_problem(conn, problem.path_bytes)
+    report = add_paths(
+        project, catalog, [Path(os.fsdecode(p.path_bytes)) for p in failed_paths]
+    )
+    for err in report.errors:
+        note(f"{err['path']}: {err['error']}")
+    result = None if no_analyze else run_analysis(state, workers)
+    if as_json:
+        emit_json({"requeued": requeued, "readded": report.to_json(), "jobs": result})
+    else:
+        click.echo(
+            f"re-queued {requeued} jobs; re-added {report.added} of {len(failed_paths)} files"
+        )
+
+
+def register(cli: click.Group) -> None:
+    for command in (add, analyze, retry):
+        cli.add_command(command)

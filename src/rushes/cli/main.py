@@ -1,0 +1,78 @@
+"""Entry point: global options, command registration, and the one-line error discipline.
+
+No traceback ever reaches a user: known errors print ``rushes: error: …`` and exit 1; an
+unexpected one prints a single line naming it (``--debug`` shows the traceback) and exits 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from rushes import __version__
+from rushes.cli import catalog_cmds, fixity_cmds, ingest_cmds, project_cmds, shots_cmd
+from rushes.cli.app import State
+from rushes.errors import RushesError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--project", "project_dir", metavar="DIR", envvar="RUSHES_PROJECT",
+    help="Project folder (default: RUSHES_PROJECT, else the nearest .rushes above here).",
+)
+@click.option(
+    "-c", "--set", "flags", multiple=True, metavar="NAME=VALUE",
+    help="Override a setting for this command (see `rushes config show`).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.version_option(__version__, prog_name="rushes")
+@click.pass_context
+def cli(ctx: click.Context, project_dir: str | None, flags: tuple[str, ...], debug: bool) -> None:
+    """rushes: a local-first archive for documentary teams."""
+    state = State(project_dir=project_dir, flags=list(flags), debug=debug)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="rushes: %(levelname)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+for module in (project_cmds, ingest_cmds, catalog_cmds, shots_cmd, fixity_cmds):
+    module.register(cli)
+
+
+def main(argv: list[str] | None = None) -> None:
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="rushes", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("rushes: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        message = exc.format_message()
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+        click.echo(f"rushes: error: {message}{hint}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except RushesError as exc:
+        click.echo(f"rushes: error: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("rushes: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:
+        if debug:
+            raise
+        click.echo(
+            f"rushes: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            err=True,
+        )
+        sys.exit(2)

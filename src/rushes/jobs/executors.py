@@ -1,0 +1,106 @@
+"""Executors run workers: inline in this process (tests, debugging, ``--workers 1``) or in a
+local pool of processes (the default). Both meet the same small interface, which a cluster
+executor can implement by starting :func:`rushes.jobs.worker.work` on other machines."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Collection
+from typing import Protocol
+
+from rushes.catalog import Catalog, open_catalog
+from rushes.catalog.jobs import counts
+from rushes.jobs.owner import Owner, process_token
+from rushes.jobs.worker import work
+from rushes.project import Project
+
+Progress = Callable[[dict[str, int]], None]
+
+
+class Executor(Protocol):
+    def run(
+        self,
+        project: Project,
+        catalog: Catalog,
+        *,
+        only_assets: Collection[str] | None = None,
+        progress: Progress | None = None,
+    ) -> None: ...
+
+
+class InlineExecutor:
+    """Runs the worker loop in the calling process."""
+
+    def run(
+        self,
+        project: Project,
+        catalog: Catalog,
+        *,
+        only_assets: Collection[str] | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        owner = Owner.here(process_token())
+        work(project, catalog, owner, only_assets=only_assets)
+        if progress:
+            with catalog.read() as conn:
+                progress(counts(conn))
+
+
+def _worker_main(project: Project, run_token: str, only_assets: list[str] | None) -> None:
+    catalog = open_catalog(project.database_url)
+    try:
+        work(project, catalog, Owner.here(run_token), only_assets=only_assets)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        catalog.close()
+
+
+class LocalPoolExecutor:
+    """N worker processes on this machine, each running the same claim loop against the catalog.
+
+    Processes are spawned, not forked, so no database connection or decoder state is shared.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+
+    def run(
+        self,
+        project: Project,
+        catalog: Catalog,
+        *,
+        only_assets: Collection[str] | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        run_token = process_token(os.getpid())
+        assets = list(only_assets) if only_assets is not None else None
+        procs = [
+            ctx.Process(target=_worker_main, args=(project, run_token, assets), daemon=True)
+            for _ in range(self.workers)
+        ]
+        for proc in procs:
+            proc.start()
+        try:
+            while any(p.is_alive() for p in procs):
+                if progress:
+                    with catalog.read() as conn:
+                        progress(counts(conn))
+                for p in procs:
+                    p.join(timeout=0.5 / len(procs))
+        except BaseException:
+            for p in procs:
+                p.terminate()
+            for p in procs:
+                p.join(timeout=5)
+            raise
+        if progress:
+            with catalog.read() as conn:
+                progress(counts(conn))
+
+
+def make_executor(workers: int) -> Executor:
+    return InlineExecutor() if workers <= 1 else LocalPoolExecutor(workers)
+

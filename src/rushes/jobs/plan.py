@@ -1,0 +1,42 @@
+"""Which analyzers an asset still needs, given its kind and the results it already has.
+
+Called when an asset is added and again whenever one of its jobs completes (in the same
+transaction), so analyzers that need another's result (proxy needs probe) are queued as soon as
+they can run, and a version bump or a changed setting re-queues exactly that analyzer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from rushes.analyzers import AssetView, analyzers, params_hash
+from rushes.catalog.assets import AssetRow, list_assets
+from rushes.catalog.jobs import ensure_job
+from rushes.catalog.results import result_versions, results_of
+from rushes.config import Settings
+
+
+def plan_asset(conn: sa.Connection, asset: AssetRow, settings: Settings) -> int:
+    """Queue the jobs ``asset`` lacks; returns how many analyzers it still needs."""
+    have = result_versions(conn, asset.id)
+    view = AssetView(asset.id, asset.kind, asset.format, Path(), results_of(conn, asset.id))
+    needed = 0
+    for analyzer in analyzers().values():
+        if not all(dep in have for dep in analyzer.requires):
+            continue
+        if not analyzer.applies(view):
+            continue
+        params = analyzer.params(settings)
+        digest = params_hash(params)
+        if have.get(analyzer.name) == (analyzer.version, digest):
+            continue
+        ensure_job(conn, asset.id, analyzer.name, analyzer.version, digest, params)
+        needed += 1
+    return needed
+
+
+def plan_all(conn: sa.Connection, settings: Settings) -> int:
+    """Re-plan every asset: picks up new analyzers, version bumps and changed settings."""
+    return sum(plan_asset(conn, asset, settings) for asset in list_assets(conn))

@@ -1,0 +1,146 @@
+"""Shared fixtures: projects on SQLite and on a real PostgreSQL server this test run starts.
+
+The PostgreSQL server is a throwaway cluster in a temporary folder on 127.0.0.1 (initdb and
+pg_ctl refuse to run as root, so as root they run as the ``postgres`` user). Set
+``RUSHES_TEST_DATABASE_URL`` to use an existing server instead; ``RUSHES_REQUIRE_PG=1`` (set by
+scripts/test.sh) turns a missing PostgreSQL into a failure instead of a skip.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from rushes.analyzers import analyzers  # noqa: E402
+from rushes.catalog import Catalog, open_catalog  # noqa: E402
+from rushes.config import load_settings  # noqa: E402
+from rushes.project import Project, init_project  # noqa: E402
+
+
+def _pg_bindir() -> Path | None:
+    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
+        if Path(candidate, "initdb").exists():
+            return Path(candidate)
+    found = shutil.which("initdb")
+    return Path(found).parent if found else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *cmd]
+    return cmd
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """URL (without database name) of a PostgreSQL server for this session."""
+    url = os.environ.get("RUSHES_TEST_DATABASE_URL")
+    if url:
+        yield url.rsplit("/", 1)[0]
+        return
+    bindir = _pg_bindir()
+    if bindir is None:
+        message = "PostgreSQL is not installed (scripts/setup.sh installs it)"
+        if os.environ.get("RUSHES_REQUIRE_PG"):
+            pytest.fail(message)
+        pytest.skip(message)
+    data = Path(tempfile.mkdtemp(prefix="rushes-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres", "postgres")
+    port = _free_port()
+    subprocess.run(
+        _as_postgres([str(bindir / "initdb"), "-D", str(data / "db"), "-A", "trust",
+                      "-U", "postgres", "-E", "UTF8", "--no-sync"]),
+        check=True, capture_output=True,
+    )
+    options = (
+        f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
+    subprocess.run(
+        _as_postgres([str(bindir / "pg_ctl"), "-D", str(data / "db"), "-o", options,
+                      "-l", str(data / "log"), "-w", "start"]),
+        check=True, capture_output=True,
+    )
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run(
+            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "immediate",
+                          "stop"]),
+            check=False, capture_output=True,
+        )
+        shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty database on the session's server."""
+    name = f"rushes_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(f"{postgres_server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{postgres_server}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each catalog test runs twice: on SQLite and on the real PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'catalog.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def project(tmp_path: Path, database_url: str) -> Project:
+    """An initialised project whose catalog is on each database in turn; workers=1 runs inline."""
+    env = {"RUSHES_DATABASE_URL": database_url, "RUSHES_WORKERS": "1", "RUSHES_PROGRESS": "none"}
+    root = tmp_path / "project"
+    init_project(root, environ=env)
+    return Project(root.resolve(), load_settings(root / ".rushes" / "config.toml", env))
+
+
+@pytest.fixture
+def catalog(project: Project) -> Iterator[Catalog]:
+    cat = open_catalog(project.database_url)
+    yield cat
+    cat.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_registry() -> Iterator[None]:
+    """Tests may register extra analyzers; the next test starts from the built-ins again."""
+    analyzers.cache_clear()
+    yield
+    analyzers.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generated media shared (read-only!) by tests in this session."""
+    return tmp_path_factory.mktemp("media")

@@ -1,0 +1,149 @@
+"""The job queue on SQLite and PostgreSQL: planning, dependencies, leases, failures, versions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from fixtures.counting_analyzer import ByteCount
+from fixtures.dependent_analyzer import Doubler
+from rushes.catalog import Catalog
+from rushes.catalog.jobs import claim, counts, failed_jobs
+from rushes.catalog.results import result_of
+from rushes.catalog.schema import jobs
+from rushes.ingest import add_paths
+from rushes.jobs.executors import InlineExecutor
+from rushes.jobs.owner import HOST, Owner, process_token
+from rushes.jobs.worker import recover_orphans
+from rushes.project import Project
+
+
+@pytest.fixture
+def fake_analyzers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        "rushes.analyzers.DEFAULT_ANALYZERS",
+        ("fixtures.counting_analyzer", "fixtures.dependent_analyzer",
+         "fixtures.failing_analyzer"),
+    )
+    ByteCount.runs.clear()
+    Doubler.runs.clear()
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "a.txt").write_text("alpha\n")
+    (folder / "b.txt").write_text("bravo bravo\n")
+    (folder / "boom.txt").write_text("charlie\n")
+    return folder
+
+
+def _analyze(project: Project, catalog: Catalog) -> None:
+    InlineExecutor().run(project, catalog)
+
+
+@pytest.mark.usefixtures("fake_analyzers")
+def test_dependencies_run_in_order_and_results_are_stored(
+    project: Project, catalog: Catalog, files: Path
+) -> None:
+    report = add_paths(project, catalog, [files / "a.txt"])
+    asset_id = report.asset_ids[0]
+    with catalog.read() as conn:
+        # Only analyzers without unmet requirements are queued at first.
+        queued = {r.analyzer for r in conn.execute(sa.select(jobs.c.analyzer))}
+    assert queued == {"bytecount", "picky"}
+    _analyze(project, catalog)
+    with catalog.read() as conn:
+        assert result_of(conn, asset_id, "bytecount") == {"bytes": 6, "file": "count.txt"}
+        assert result_of(conn, asset_id, "doubler") == {"double": 12}
+        # picky refuses documents: recorded as failed, the others done.
+        assert counts(conn) == {"pending": 0, "running": 0, "done": 2, "failed": 1}
+    # Files an analyzer wrote are in the asset's cache, under the analyzer's name.
+    assert (project.asset_cache(asset_id) / "bytecount" / "count.txt").read_text() == "6"
+    assert not list(project.asset_cache(asset_id).glob("*.partial-*"))
+
+
+@pytest.mark.usefixtures("fake_analyzers")
+def test_failures_are_recorded_readably_and_the_run_goes_on(
+    project: Project, catalog: Catalog, files: Path
+) -> None:
+    add_paths(project, catalog, [files])
+    _analyze(project, catalog)
+    with catalog.read() as conn:
+        failures = {(Path(f.path or "").name, f.error) for f in failed_jobs(conn)}
+        state = counts(conn)
+    assert ("a.txt", "documents are not to my taste") in failures
+    assert ("boom.txt", "internal error in picky: ZeroDivisionError: simulated bug") in failures
+    # Every other analyzer still ran on every file.
+    assert len(ByteCount.runs) == 3 and len(Doubler.runs) == 3
+    assert state["failed"] == 3 and state["done"] == 6 and state["pending"] == 0
+
+
+@pytest.mark.usefixtures("fake_analyzers")
+def test_version_bump_reruns_only_that_analyzer(
+    project: Project, catalog: Catalog, files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_paths(project, catalog, [files / "a.txt", files / "b.txt"])
+    _analyze(project, catalog)
+    assert len(ByteCount.runs) == 2 and len(Doubler.runs) == 2
+    monkeypatch.setattr(Doubler, "version", 2)
+    ByteCount.runs.clear()
+    Doubler.runs.clear()
+    # Re-adding unchanged files re-plans them: only the bumped analyzer has work.
+    report = add_paths(project, catalog, [files / "a.txt", files / "b.txt"])
+    assert report.skipped == 2 and report.added == 0
+    _analyze(project, catalog)
+    assert ByteCount.runs == [] and len(Doubler.runs) == 2
+    with catalog.read() as conn:
+        versions = dict(
+            conn.execute(sa.select(jobs.c.analyzer, jobs.c.version)
+                         .where(jobs.c.analyzer == "doubler")).all()
+        )
+    assert versions == {"doubler": 2}  # superseded jobs do not linger
+
+
+@pytest.mark.usefixtures("fake_analyzers")
+def test_expired_lease_is_claimed_again_and_attempts_are_bounded(
+    project: Project, catalog: Catalog, files: Path
+) -> None:
+    add_paths(project, catalog, [files / "b.txt"])
+    with catalog.write() as conn:
+        first = claim(conn, "elsewhere|1.1|2.2", lease_ms=-1, max_attempts=2)
+    assert first and first[0].attempts == 1
+    # The lease has already expired: another worker may take the job over.
+    with catalog.write() as conn:
+        again = claim(conn, "other|3.3|4.4", lease_ms=-1, max_attempts=2)
+    assert [j.id for j in again] == [first[0].id] and again[0].attempts == 2
+    # A job whose worker kept dying is failed instead of retried forever.
+    with catalog.write() as conn:
+        rest = claim(conn, "third|5.5|6.6", lease_ms=60_000, max_attempts=2)
+        failed = failed_jobs(conn)
+    assert first[0].id not in [j.id for j in rest]
+    assert any("stopped 2 times" in f.error for f in failed)
+
+
+@pytest.mark.usefixtures("fake_analyzers")
+def test_jobs_of_a_killed_run_return_without_waiting_for_the_lease(
+    project: Project, catalog: Catalog, files: Path
+) -> None:
+    add_paths(project, catalog, [files / "a.txt"])
+    dead = "999999.1"  # no such process
+    owner = str(Owner(HOST, dead, dead))
+    with catalog.write() as conn:
+        held = claim(conn, owner, lease_ms=3_600_000, max_attempts=3)
+    assert held
+    assert recover_orphans(catalog) == len(held)
+    with catalog.read() as conn:
+        row = conn.execute(sa.select(jobs).where(jobs.c.id == held[0].id)).one()
+    # The whole run was killed (not a crash under a live run): the attempt is not held against it.
+    assert row.state == "pending" and row.attempts == 0
+    live_run = process_token()
+    with catalog.write() as conn:
+        held = claim(conn, str(Owner(HOST, live_run, dead)), lease_ms=3_600_000, max_attempts=3)
+    recover_orphans(catalog)
+    with catalog.read() as conn:
+        row = conn.execute(sa.select(jobs).where(jobs.c.id == held[0].id)).one()
+    assert row.state == "pending" and row.attempts == 1
