@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -93,18 +93,29 @@ def postgres_server() -> Iterator[str]:
 
 
 @pytest.fixture
-def postgres_url(postgres_server: str) -> Iterator[str]:
-    """A fresh, empty database on the session's server."""
-    name = f"rushes_{uuid.uuid4().hex[:12]}"
+def new_postgres_database(postgres_server: str) -> Iterator[Callable[[], str]]:
+    """A factory of fresh, empty databases on the session's server, dropped afterwards."""
     admin = sa.create_engine(f"{postgres_server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{postgres_server}/{name}"
-    finally:
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"rushes_{uuid.uuid4().hex[:12]}"
         with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return f"{postgres_server}/{name}"
+
+    yield make
+    with admin.connect() as conn:
+        for name in made:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(new_postgres_database: Callable[[], str]) -> str:
+    """A fresh, empty database on the session's server."""
+    return new_postgres_database()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -4,8 +4,11 @@ executor can implement by starting :func:`rushes.jobs.worker.work` on other mach
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Collection
 from typing import Protocol
 
@@ -47,7 +50,20 @@ class InlineExecutor:
                 progress(counts(conn))
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the run that spawned it dies (even by SIGKILL), so a
+    killed ``rushes add`` leaves no orphan holding leases."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: leases still expire and orphans are recovered by pid checks
+
+
 def _worker_main(project: Project, run_token: str, only_assets: list[str] | None) -> None:
+    _die_with_parent()
+    if os.getppid() == 1:  # the parent died before we could ask
+        return
     catalog = open_catalog(project.database_url)
     try:
         work(project, catalog, Owner.here(run_token), only_assets=only_assets)

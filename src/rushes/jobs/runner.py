@@ -57,10 +57,25 @@ def run_batch(project: Project, catalog: Catalog, owner: str, batch: list[Job]) 
 
 
 def _context(project: Project, view: AssetView, job: Job) -> AnalysisContext:
-    work = project.asset_cache(view.id) / f"{job.analyzer}.partial-{os.getpid()}"
-    shutil.rmtree(work, ignore_errors=True)
+    cache = project.asset_cache(view.id)
+    # Folders left by killed workers of this job; a live process's folder is not ours to take.
+    for stale in cache.glob(f"{job.analyzer}.partial-*"):
+        pid = stale.name.rsplit("-", 1)[1]
+        if pid.isdigit() and (int(pid) == os.getpid() or not _pid_alive(int(pid))):
+            shutil.rmtree(stale, ignore_errors=True)
+    work = cache / f"{job.analyzer}.partial-{os.getpid()}"
     work.mkdir(parents=True)
     return AnalysisContext(view, project.settings, job.params, work)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _run_frame_pass(

@@ -1,0 +1,171 @@
+"""Ingest on SQLite and PostgreSQL: identity by content, kind by content, every bad input."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import mediagen
+from rushes.catalog import Catalog
+from rushes.catalog.assets import count_by_kind, list_assets, list_problems, locations_of
+from rushes.ingest import add_paths
+from rushes.project import Project
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return mediagen.video_testsrc(tmp_path_factory.mktemp("clip") / "clip.mp4", seconds=1)
+
+
+@pytest.fixture(scope="module")
+def still(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return mediagen.image_png(tmp_path_factory.mktemp("still") / "still.png")
+
+
+@pytest.fixture
+def no_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ingest tests check cataloguing only; analysis has its own tests."""
+    monkeypatch.setattr("rushes.analyzers.DEFAULT_ANALYZERS", ())
+
+
+pytestmark = pytest.mark.usefixtures("no_analysis")
+
+
+def test_identical_copies_are_one_asset_with_two_locations(
+    project: Project, catalog: Catalog, clip: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(clip, folder / "A001.mp4")
+    shutil.copy(clip, folder / "backup of A001.mp4")
+    report = add_paths(project, catalog, [folder])
+    assert (report.added, report.failed) == (2, 0)
+    with catalog.read() as conn:
+        assets = list_assets(conn)
+        assert len(assets) == 1
+        paths = sorted(Path(loc.path).name for loc in locations_of(conn, assets[0].id))
+    assert paths == ["A001.mp4", "backup of A001.mp4"]
+
+
+def test_unchanged_file_is_not_hashed_again(
+    project: Project, catalog: Catalog, clip: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    target = tmp_path / "A002.mp4"
+    shutil.copy(clip, target)
+    add_paths(project, catalog, [target])
+    hashed: list[Path] = []
+    import rushes.ingest
+
+    real = rushes.ingest.hash_file
+    monkeypatch.setattr(rushes.ingest, "hash_file", lambda p, t=1: hashed.append(p) or real(p, t))
+    report = add_paths(project, catalog, [target])
+    assert (report.added, report.skipped) == (0, 1) and hashed == []
+    # A touched file (new mtime) is hashed again, but it is the same asset.
+    os.utime(target, ns=(1_000_000_000, 1_000_000_000))
+    report = add_paths(project, catalog, [target])
+    assert hashed == [target] and report.skipped == 1
+    with catalog.read() as conn:
+        assert len(list_assets(conn)) == 1
+
+
+def test_kind_is_decided_by_content_not_extension(
+    project: Project, catalog: Catalog, clip: Path, still: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "misnamed"
+    folder.mkdir()
+    shutil.copy(still, folder / "image named.mp4")
+    shutil.copy(clip, folder / "video named.jpg")
+    mediagen.audio_tone(folder / "tone.mp4", seconds=0.5)
+    (folder / "notes named.mov").write_text("Interview log: Ai at 10:02, the river at 10:15.\n")
+    report = add_paths(project, catalog, [folder])
+    assert report.failed == 0 and report.added == 4
+    with catalog.read() as conn:
+        kinds = {Path(a.path or "").name: a.kind for a in list_assets(conn)}
+    assert kinds == {
+        "image named.mp4": "image",
+        "video named.jpg": "video",
+        "tone.mp4": "audio",
+        "notes named.mov": "document",
+    }
+    # A misleading name is reported against its path, though the file is catalogued.
+    messages = {Path(e["path"]).name: e["error"] for e in report.errors}
+    assert "named .mov but the content is text" in messages["notes named.mov"]
+    assert "catalogued as image" in messages["image named.mp4"]
+
+
+def test_bad_inputs_each_get_one_readable_line_and_the_rest_goes_on(
+    project: Project, catalog: Catalog, clip: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "empty.mp4").write_bytes(b"")
+    mediagen.truncated_copy(clip, folder / "truncated.mp4", 0.3)
+    (folder / "random.jpg").write_bytes(os.urandom(4096))
+    names = ["with space.mp4", "it's \"quoted\".mp4", "-starts-with-dash.mp4"]
+    for i, name in enumerate(names):
+        data = clip.read_bytes() + bytes([i])  # distinct content, still a valid MP4
+        (folder / name).write_bytes(data)
+    raw = os.fsencode(str(folder)) + b"/caf\xe9-latin1.mp4"  # not valid UTF-8
+    with open(raw, "wb") as f:
+        f.write(clip.read_bytes() + b"\xff")
+    report = add_paths(project, catalog, [folder])
+    errors = {Path(e["path"]).name: e["error"] for e in report.errors}
+    assert report.failed == 3 and report.added == 4, report.errors
+    assert errors["empty.mp4"] == "empty file (0 bytes)"
+    assert "truncated or corrupt" in errors["truncated.mp4"]
+    assert errors["random.jpg"].startswith("unrecognised content")
+    for message in errors.values():
+        assert "\n" not in message and "Traceback" not in message
+    with catalog.read() as conn:
+        problems = {Path(p.path).name: p.error for p in list_problems(conn)}
+        catalogued = sorted(Path(a.path or "").name for a in list_assets(conn))
+    assert problems == errors  # recorded against their paths for `rushes status`
+    assert "caf\\xe9-latin1.mp4" in catalogued  # undecodable byte shown, not lost
+    assert set(names) <= set(catalogued)
+    # Re-running adds nothing twice and keeps the record of what failed.
+    again = add_paths(project, catalog, [folder])
+    assert (again.added, again.skipped, again.failed) == (0, 4, 3)
+    with catalog.read() as conn:
+        assert sum(count_by_kind(conn).values()) == 4
+
+
+def test_unreadable_and_vanishing_files(
+    project: Project, catalog: Catalog, clip: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = tmp_path / "perm"
+    folder.mkdir()
+    locked = folder / "locked.mp4"
+    shutil.copy(clip, locked)
+    vanishing = folder / "vanishing.mp4"
+    vanishing.write_bytes(clip.read_bytes() + b"\x01")
+    fine = folder / "fine.mp4"
+    fine.write_bytes(clip.read_bytes() + b"\x02")
+    real_open = Path.open
+
+    def guarded_open(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if self.name == "locked.mp4":
+            raise PermissionError(13, "Permission denied", str(self))
+        if self.name == "vanishing.mp4":
+            self.unlink()  # gone between the scan and the hash
+        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", guarded_open)
+    report = add_paths(project, catalog, [folder])
+    errors = {Path(e["path"]).name: e["error"] for e in report.errors}
+    assert errors == {
+        "locked.mp4": "permission denied",
+        "vanishing.mp4": "vanished before it could be read",
+    }
+    assert report.added == 1
+
+
+def test_missing_argument_path_is_reported(project: Project, catalog: Catalog,
+                                           tmp_path: Path) -> None:
+    report = add_paths(project, catalog, [tmp_path / "nope"])
+    assert report.failed == 1
+    assert report.errors[0]["error"] == "no such file or folder"
