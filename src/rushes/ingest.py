@@ -135,7 +135,8 @@ def add_paths(
             report.added += 1
         else:
             report.skipped += 1
-        report.asset_ids.append(asset_id)
+        if asset_id not in report.asset_ids:
+            report.asset_ids.append(asset_id)
         if warning:
             report.errors.append({"path": display_path(key), "error": warning})
     return report

@@ -89,7 +89,10 @@ def _identify_av(path: Path) -> Identity:
             reason = f"truncated or corrupt ({reason})"
         raise MediaError(f"cannot read as audio/video: {reason}") from None
     with contextlib.closing(container):
-        fmt = container.format.name.split(",")[0]
+        # Demuxers name families ("mov,mp4,m4a,…"); the file's own suffix picks the member.
+        names = container.format.name.split(",")
+        suffix = path.suffix.lower().lstrip(".")
+        fmt = suffix if suffix in names else names[0]
         videos = [
             s for s in container.streams.video
             if not (s.disposition & av.stream.Disposition.attached_pic)
