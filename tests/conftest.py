@@ -24,10 +24,10 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from rushes.analyzers import analyzers  # noqa: E402
-from rushes.catalog import Catalog, open_catalog  # noqa: E402
-from rushes.config import load_settings  # noqa: E402
-from rushes.project import Project, init_project  # noqa: E402
+from rushes.analyzers import analyzers
+from rushes.catalog import Catalog, open_catalog
+from rushes.config import load_settings
+from rushes.project import Project, init_project
 
 
 def _pg_bindir() -> Path | None:

@@ -219,7 +219,10 @@ def write_setting(config_file: Path, name: str, value: str) -> None:
     setting.convert(value, "the command line")
     data: dict[str, Any] = {}
     if config_file.exists():
-        data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        try:
+            data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{config_file}: not valid TOML: {exc}") from None
     data[name] = setting.convert(value, "the command line")
     lines = ["# rushes project settings; see `rushes config show` for every setting.\n"]
     for key, val in data.items():
@@ -234,5 +237,35 @@ def _toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
-    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+    # A TOML basic string: escape the backslash, the quote and every control character (a raw
+    # newline or tab in a value would otherwise make the file unreadable).
+    out = []
+    for ch in str(value):
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def settings_markdown() -> str:
+    """The settings reference page (docs/settings.md), generated so it cannot drift from code."""
+    lines = [
+        "# Settings\n",
+        "\n",
+        "Every setting can be set, from lowest to highest precedence, by its default, in\n",
+        "the project's `.rushes/config.toml` (`rushes config set NAME VALUE`), by the\n",
+        "environment variable shown, or for one command with `-c NAME=VALUE`.\n",
+        "`rushes config show` prints each value and where it came from.\n",
+        "\n",
+        "<!-- Generated from rushes.config.SETTINGS; tests/test_docs.py keeps it in step. -->\n",
+        "\n",
+        "| name | type | default | environment | what it does |\n",
+        "|---|---|---|---|---|\n",
+    ]
+    for s in SETTINGS:
+        default = "(number of cores, at most 4)" if s.name == "workers" else repr(s.default)
+        lines.append(f"| `{s.name}` | {s.type_name} | {default} | `{s.env}` | {s.help} |\n")
+    return "".join(lines)

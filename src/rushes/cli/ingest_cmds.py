@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ from rushes.catalog.assets import clear_problem, list_problems
 from rushes.catalog.jobs import counts, retry_failed
 from rushes.cli.app import State, as_paths, emit_json, note, pass_state
 from rushes.cli.progress import progress
-from rushes.ingest import add_paths
+from rushes.ingest import AddReport, add_paths
 from rushes.jobs.executors import make_executor
 from rushes.jobs.plan import plan_all
 from rushes.jobs.worker import recover_orphans
@@ -24,13 +25,16 @@ def workers_option(f: click.decorators.FC) -> click.decorators.FC:
     )(f)
 
 
-def run_analysis(state: State, workers: int | None) -> dict[str, int]:
-    """Run every claimable job with the configured executor, showing progress on stderr."""
+def run_analysis(
+    state: State, workers: int | None, while_producing: Callable[[], object] | None = None
+) -> dict[str, int]:
+    """Run every claimable job with the configured executor, showing progress on stderr.
+    Workers start first, so they analyse files while ``while_producing`` is still adding."""
     project, catalog = state.project(), state.catalog()
     recover_orphans(catalog)
     with catalog.read() as conn:
         start = counts(conn)
-    if start["pending"] == 0 and start["running"] == 0:
+    if start["pending"] == 0 and start["running"] == 0 and while_producing is None:
         return start
     executor = make_executor(workers or project.settings.workers)
     with progress("analysing", project.settings.progress) as bar:
@@ -39,7 +43,7 @@ def run_analysis(state: State, workers: int | None) -> dict[str, int]:
             bar.update(finished, finished + c["pending"] + c["running"],
                        f"{c['failed']} failed" if c["failed"] else "")
 
-        executor.run(project, catalog, progress=show)
+        executor.run(project, catalog, progress=show, while_producing=while_producing)
     with catalog.read() as conn:
         return counts(conn)
 
@@ -55,20 +59,27 @@ def add(
 ) -> None:
     """Catalogue files and folders in place (never moved or modified), then analyse them."""
     project, catalog = state.project(), state.catalog()
-    with progress("adding", project.settings.progress) as bar:
-        seen = 0
+    reports: list[AddReport] = []
 
-        def tick(path: object) -> None:
-            nonlocal seen
-            seen += 1
-            bar.update(seen, None, str(path)[-60:])
+    def produce() -> None:
+        with progress("adding", project.settings.progress) as bar:
+            seen = 0
 
-        report = add_paths(project, catalog, as_paths(paths), on_file=tick)
-    for err in report.errors:
-        note(f"{err['path']}: {err['error']}")
+            def tick(path: object) -> None:
+                nonlocal seen
+                seen += 1
+                bar.update(seen, None, str(path)[-60:])
+
+            reports.append(add_paths(project, catalog, as_paths(paths), on_file=tick))
+        for err in reports[0].errors:
+            note(f"{err['path']}: {err['error']}")
+
     job_counts = None
     if project.settings.analyze and not no_analyze:
-        job_counts = run_analysis(state, workers)
+        job_counts = run_analysis(state, workers, while_producing=produce)
+    else:
+        produce()
+    report = reports[0]
     if as_json:
         data = report.to_json()
         if job_counts is not None:

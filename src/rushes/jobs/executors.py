@@ -10,7 +10,7 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Collection
-from typing import Protocol
+from typing import Any, Protocol
 
 from rushes.catalog import Catalog, open_catalog
 from rushes.catalog.jobs import counts
@@ -29,11 +29,14 @@ class Executor(Protocol):
         *,
         only_assets: Collection[str] | None = None,
         progress: Progress | None = None,
-    ) -> None: ...
+        while_producing: Callable[[], object] | None = None,
+    ) -> None:
+        """Run jobs until none is left. ``while_producing`` (an ingest filling the queue) is
+        called in this process; workers may start on its jobs before it returns."""
 
 
 class InlineExecutor:
-    """Runs the worker loop in the calling process."""
+    """Runs the worker loop in the calling process, after any producer has finished."""
 
     def run(
         self,
@@ -42,7 +45,10 @@ class InlineExecutor:
         *,
         only_assets: Collection[str] | None = None,
         progress: Progress | None = None,
+        while_producing: Callable[[], object] | None = None,
     ) -> None:
+        if while_producing is not None:
+            while_producing()
         owner = Owner.here(process_token())
         work(project, catalog, owner, only_assets=only_assets)
         if progress:
@@ -60,13 +66,18 @@ def _die_with_parent() -> None:
         pass  # not Linux: leases still expire and orphans are recovered by pid checks
 
 
-def _worker_main(project: Project, run_token: str, only_assets: list[str] | None) -> None:
+def _worker_main(
+    project: Project, run_token: str, only_assets: list[str] | None, producing: Any
+) -> None:
     _die_with_parent()
     if os.getppid() == 1:  # the parent died before we could ask
         return
     catalog = open_catalog(project.database_url)
     try:
-        work(project, catalog, Owner.here(run_token), only_assets=only_assets)
+        work(
+            project, catalog, Owner.here(run_token), only_assets=only_assets,
+            producer_done=lambda: not producing.is_set(),
+        )
     except KeyboardInterrupt:
         pass
     finally:
@@ -89,17 +100,28 @@ class LocalPoolExecutor:
         *,
         only_assets: Collection[str] | None = None,
         progress: Progress | None = None,
+        while_producing: Callable[[], object] | None = None,
     ) -> None:
         ctx = multiprocessing.get_context("spawn")
         run_token = process_token(os.getpid())
         assets = list(only_assets) if only_assets is not None else None
+        producing = ctx.Event()
+        if while_producing is not None:
+            producing.set()
         procs = [
-            ctx.Process(target=_worker_main, args=(project, run_token, assets), daemon=True)
+            ctx.Process(
+                target=_worker_main, args=(project, run_token, assets, producing), daemon=True
+            )
             for _ in range(self.workers)
         ]
         for proc in procs:
             proc.start()
         try:
+            if while_producing is not None:
+                try:
+                    while_producing()
+                finally:
+                    producing.clear()
             while any(p.is_alive() for p in procs):
                 if progress:
                     with catalog.read() as conn:

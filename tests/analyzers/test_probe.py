@@ -1,0 +1,150 @@
+"""The probe analyzer on real files made by ffmpeg and tagged by exiftool."""
+
+from __future__ import annotations
+
+import shutil
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+import mediagen
+from rushes.analyzers import get_analyzer
+from rushes.analyzers.base import AnalysisContext, AssetView, Result
+from rushes.config import load_settings
+from rushes.errors import AnalyzerError, MediaError
+
+
+def probe(path: Path, kind: str = "video") -> Result:
+    ctx = AnalysisContext(
+        asset=AssetView(id="a1", kind=kind, format=path.suffix.lstrip("."), path=path),
+        settings=load_settings(environ={}),
+        params={},
+        output_dir=path.parent / "out",
+    )
+    return get_analyzer("probe").run(ctx)
+
+
+@pytest.mark.parametrize("suffix", [".mov", ".mp4"])
+def test_ntsc_drop_frame_timecode(tmp_path: Path, suffix: str) -> None:
+    clip = mediagen.video_testsrc(
+        tmp_path / f"df{suffix}", seconds=1, rate="30000/1001", timecode="01:00:00;00",
+        extra=["-r", "30000/1001"],
+    )
+    out = probe(clip)
+    assert out["rate"] == "30000/1001"
+    assert out["start_timecode"] == "01:00:00;00"
+    assert out["drop_frame"] is True
+    assert out["video_codec"] == "h264"
+    assert out["audio_codec"] == "aac"
+    assert (out["width"], out["height"]) == (320, 240)
+    assert out["display_aspect"] == "4/3"
+    assert out["browser_playable"] is True
+    # Exact: the frame count at the exact rate gives back the duration to within a frame.
+    duration = Fraction(out["duration"])
+    assert abs(duration * Fraction(out["rate"]) - out["frame_count"]) < 1
+    assert out["frame_count"] == 30
+
+
+def test_pal_non_drop_timecode(tmp_path: Path) -> None:
+    clip = mediagen.video_testsrc(tmp_path / "pal.mov", seconds=2, timecode="10:00:00:00")
+    out = probe(clip)
+    assert out["rate"] == "25/1"
+    assert out["duration"] == "2/1"
+    assert out["frame_count"] == 50
+    assert out["start_timecode"] == "10:00:00:00"
+    assert out["drop_frame"] is False
+
+
+def test_23976(tmp_path: Path) -> None:
+    clip = mediagen.video_testsrc(tmp_path / "film.mp4", seconds=1, rate="24000/1001",
+                                  audio=False)
+    out = probe(clip)
+    assert out["rate"] == "24000/1001"
+    assert out["start_timecode"] is None
+    assert out["audio_streams"] == 0
+
+
+def test_prores_pcm_is_not_browser_playable(tmp_path: Path) -> None:
+    clip = mediagen.video_prores_pcm(tmp_path / "cam.mov", timecode="01:00:00;00")
+    out = probe(clip)
+    assert out["video_codec"] == "prores"
+    assert out["bit_depth"] == 10
+    assert out["audio_codec"] == "pcm_s16le"
+    assert out["audio_sample_rate"] == 48000
+    assert out["browser_playable"] is False
+
+
+def test_rotation_from_display_matrix(tmp_path: Path) -> None:
+    # ffmpeg 5.1 turns rotate=90 into a matrix that players turn 90° counter-clockwise.
+    clip = mediagen.video_white_left_half(tmp_path / "turned.mp4", rotate=90)
+    assert probe(clip)["rotation"] == 270
+    plain = mediagen.video_white_left_half(tmp_path / "plain.mp4")
+    assert probe(plain)["rotation"] == 0
+
+
+def test_audio_file(tmp_path: Path) -> None:
+    wav = mediagen.audio_tone(tmp_path / "tone.wav", seconds=1.5)
+    out = probe(wav, "audio")
+    assert out["rate"] is None
+    assert out["rotation"] is None
+    assert out["video_codec"] is None
+    assert out["audio_codec"] == "pcm_s16le"
+    assert out["audio_streams"] == 1
+    assert out["duration"] == "3/2"
+    assert out["browser_playable"] is False
+
+
+def test_jpeg_with_exif_camera_and_gps(tmp_path: Path) -> None:
+    still = mediagen.image_jpeg_with_exif(
+        tmp_path / "photo.jpg",
+        "-Make=Canon", "-Model=EOS R5",
+        "-GPSLatitude=48.8583", "-GPSLatitudeRef=N",
+        "-GPSLongitude=2.2945", "-GPSLongitudeRef=W",
+        "-DateTimeOriginal=2021:03:04 12:34:56", "-OffsetTimeOriginal=+02:00",
+        "-Orientation=6",
+    )
+    out = probe(still, "image")
+    assert out["camera_make"] == "Canon"
+    assert out["camera_model"] == "EOS R5"
+    assert out["gps"]["lat"] == pytest.approx(48.8583)
+    assert out["gps"]["lon"] == pytest.approx(-2.2945)
+    assert out["creation_time"] == "2021-03-04T12:34:56+02:00"
+    assert out["rotation"] == 90
+    assert (out["width"], out["height"]) == (320, 240)
+    assert out["duration"] is None
+    assert out["rate"] is None
+    assert "notes" not in out
+
+
+def test_exiftool_missing_still_gives_the_ffprobe_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clip = mediagen.video_testsrc(tmp_path / "clip.mp4", seconds=1)
+    real_which = shutil.which
+    monkeypatch.setattr(
+        "rushes.media.ffmpeg.shutil.which",
+        lambda name: None if name == "exiftool" else real_which(name),
+    )
+    out = probe(clip)
+    assert out["video_codec"] == "h264"
+    assert any("exiftool is not installed" in note for note in out["notes"])
+
+
+def test_malformed_file_gives_one_readable_line(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.mov"
+    junk.write_bytes(b"\x00\x00\x00\x18ftypqt  " + bytes(range(256)) * 8)
+    with pytest.raises((MediaError, AnalyzerError)) as info:
+        probe(junk)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith("ffprobe: ")
+    assert str(tmp_path) not in message
+
+
+def test_truncated_mp4_without_its_index_is_an_error(tmp_path: Path) -> None:
+    clip = mediagen.video_testsrc(tmp_path / "clip.mp4", seconds=2)
+    cut = mediagen.truncated_copy(clip, tmp_path / "cut.mp4", 0.5)
+    # mp4 keeps its index at the end: half a file has none and cannot be read.
+    with pytest.raises(MediaError):
+        probe(cut)

@@ -1,0 +1,113 @@
+"""The proxy analyzer: H.264/AAC copies of what a browser cannot play, timecode kept."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import mediagen
+from rushes.analyzers import get_analyzer
+from rushes.analyzers.base import AnalysisContext, AssetView, Result
+from rushes.config import load_settings
+from rushes.errors import MediaError
+
+
+def asset(path: Path, kind: str = "video", probe: Result | None = None) -> AssetView:
+    results: dict[str, Result] = {}
+    if probe is not None:
+        results["probe"] = probe
+    return AssetView(id="a1", kind=kind, format=path.suffix.lstrip("."), path=path,
+                     results=results)
+
+
+def run(analyzer: str, view: AssetView, out: Path, **settings: Any) -> Result:
+    base = load_settings(environ={})
+    ctx = AnalysisContext(view, base.replace(**settings) if settings else base, {}, out)
+    return get_analyzer(analyzer).run(ctx)
+
+
+def probed(path: Path, kind: str = "video") -> AssetView:
+    return asset(path, kind, run("probe", asset(path, kind), path.parent / "probe-out"))
+
+
+def test_params_are_the_proxy_settings() -> None:
+    params = get_analyzer("proxy").params(load_settings(environ={}))
+    assert params == {"proxy_height": 360, "proxy_crf": 26}
+
+
+def test_prores_with_pcm_gets_an_h264_proxy_keeping_timecode(tmp_path: Path) -> None:
+    source = mediagen.video_prores_pcm(tmp_path / "cam.mov", timecode="01:00:00;00")
+    view = probed(source)
+    assert get_analyzer("proxy").applies(view)
+    out_dir = tmp_path / "out"
+    result = run("proxy", view, out_dir, proxy_height=120)
+    assert result["file"] == "proxy.mp4"
+    assert (result["width"], result["height"]) == (160, 120)
+    assert sorted(p.name for p in out_dir.iterdir()) == ["proxy.mp4"]  # no partial left
+
+    proxy = probed(out_dir / "proxy.mp4").probe
+    assert proxy["video_codec"] == "h264"
+    assert proxy["audio_codec"] == "aac"
+    assert proxy["audio_channels"] == 2
+    assert proxy["pix_fmt"] == "yuv420p"
+    assert proxy["browser_playable"] is True
+    assert proxy["rate"] == view.probe["rate"]
+    assert proxy["start_timecode"] == "01:00:00;00"
+    frame = 1 / Fraction(view.probe["rate"])
+    assert abs(Fraction(proxy["duration"]) - Fraction(view.probe["duration"])) <= frame
+    assert Fraction(result["duration"]) == Fraction(proxy["duration"])
+
+
+def test_playable_h264_aac_mp4_does_not_apply(tmp_path: Path) -> None:
+    clip = mediagen.video_testsrc(tmp_path / "web.mp4", seconds=1)
+    assert not get_analyzer("proxy").applies(probed(clip))
+
+
+def test_needs_a_probe_and_the_right_kind(tmp_path: Path) -> None:
+    proxy = get_analyzer("proxy")
+    assert proxy.requires == ("probe",)
+    path = tmp_path / "x.mov"
+    assert not proxy.applies(asset(path))  # no probe result yet
+    assert proxy.applies(asset(path, probe={"browser_playable": False}))
+    assert not proxy.applies(asset(path, "image", {"browser_playable": False}))
+
+
+def test_rotated_source_gives_an_upright_proxy(tmp_path: Path) -> None:
+    clip = mediagen.video_white_left_half(tmp_path / "turned.mp4", rotate=90)
+    result = run("proxy", probed(clip), tmp_path / "out", proxy_height=120)
+    assert (result["width"], result["height"]) == (90, 120)
+    assert probed(tmp_path / "out" / "proxy.mp4").probe["rotation"] == 0
+
+
+def test_small_source_is_not_enlarged(tmp_path: Path) -> None:
+    source = mediagen.video_prores_pcm(tmp_path / "cam.mov")
+    result = run("proxy", probed(source), tmp_path / "out")  # proxy_height 360 > 240
+    assert (result["width"], result["height"]) == (320, 240)
+
+
+def test_wav_gets_an_m4a_proxy(tmp_path: Path) -> None:
+    wav = mediagen.audio_tone(tmp_path / "tone.wav", seconds=1)
+    view = probed(wav, "audio")
+    assert get_analyzer("proxy").applies(view)
+    result = run("proxy", view, tmp_path / "out")
+    assert result["file"] == "proxy.m4a"
+    assert result["width"] is None
+    proxy = probed(tmp_path / "out" / "proxy.m4a", "audio").probe
+    assert proxy["audio_codec"] == "aac"
+    assert proxy["browser_playable"] is True
+    # AAC pads by whole 1024-sample frames; anything else would be a wrong file.
+    assert abs(Fraction(proxy["duration"]) - 1) < Fraction(1, 10)
+
+
+def test_unreadable_source_fails_with_one_line_and_no_partial(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.mov"
+    junk.write_bytes(b"\x00" * 2000)
+    out_dir = tmp_path / "out"
+    with pytest.raises(MediaError) as info:
+        run("proxy", asset(junk, probe={"browser_playable": False}), out_dir)
+    assert "\n" not in str(info.value)
+    assert str(info.value).startswith("ffmpeg: ")
+    assert list(out_dir.iterdir()) == []
