@@ -133,3 +133,132 @@ def truncated_copy(source: Path, path: Path, fraction: float = 0.5) -> Path:
     data = source.read_bytes()
     path.write_bytes(data[: int(len(data) * fraction)])
     return path
+
+
+def video_transitions(
+    path: Path,
+    shots: Sequence[tuple[str, int]],
+    joins: Sequence[str],
+    *,
+    transition_frames: int = 25,
+    flashes: Sequence[int] = (),
+    size: str = "320x240",
+    rate: str = "25",
+    encode: Sequence[str] = ("-preset", "ultrafast"),
+    dry_run: bool = False,
+) -> list[dict[str, object]]:
+    """Shots joined by cuts, dissolves and fades, with optional two-frame white flashes.
+
+    ``shots`` are ``(source, frames)``; a source may carry a filter chain after ``|`` (for motion,
+    e.g. ``"smptehdbars|scroll=h=0.02"``). ``joins[k]`` joins shot k and k+1 and is one of
+    ``cut``, ``dissolve`` (``xfade=fade``: a linear mix), ``fadeblack`` (``xfade=fadeblack``) or
+    ``dip`` (``fade`` out to black, then in; true black in the middle). Gradual joins last
+    ``transition_frames``. ``flashes`` are output frame numbers where two white frames start.
+
+    Returns the ground truth in output frames: ``{"kind", "start_frame", "end_frame", "frame"}``
+    with ``kind`` ``cut``/``dissolve``/``fade``; for a cut all three are the first new frame.
+    Rates and offsets are handled in whole frames so the truth is exact at 30000/1001 too.
+    ``dry_run`` returns the truth without making the file (to place flashes inside shots).
+    """
+    from fractions import Fraction  # local: this helper was appended to a shared module
+
+    if len(joins) != len(shots) - 1:
+        raise ValueError("need one join between each pair of shots")
+    d = transition_frames
+    fps = Fraction(rate)
+    args: list[str] = []
+    chains: list[str] = []
+    for i, (source, frames) in enumerate(shots):
+        src, _, filters = source.partition("|")
+        args += _lavfi(src, size, rate, float(Fraction(frames + 1) / fps))
+        extra = f",{filters}" if filters else ""
+        chains.append(f"[{i}:v]trim=end_frame={frames},setpts=PTS-STARTPTS{extra},"
+                      f"format=yuv420p,setsar=1,settb=AVTB[s{i}]")
+    truth: list[dict[str, object]] = []
+    acc, length = "s0", shots[0][1]
+    for k, join in enumerate(joins):
+        nxt, frames = f"s{k + 1}", shots[k + 1][1]
+        out = f"j{k}"
+        if join == "cut":
+            chains.append(f"[{acc}][{nxt}]concat=n=2:v=1:a=0[{out}]")
+            truth.append({"kind": "cut", "start_frame": length, "end_frame": length,
+                          "frame": length})
+            length += frames
+        elif join in {"dissolve", "fadeblack"}:
+            kind = "fade" if join == "fadeblack" else join
+            offset_us = round(Fraction(length - d) / fps * 1_000_000)
+            duration_us = round(Fraction(d) / fps * 1_000_000)
+            chains.append(f"[{acc}][{nxt}]xfade=transition={'fade' if join == 'dissolve' else join}"
+                          f":duration={duration_us}us:offset={offset_us}us[{out}]")
+            # xfade's fadeblack is darkest a fifth of the way in; a dissolve's middle is halfway.
+            middle = length - d + (round(d / 5) if join == "fadeblack" else d // 2)
+            truth.append({"kind": kind, "start_frame": length - d, "end_frame": length,
+                          "frame": middle})
+            length += frames - d
+        elif join == "dip":
+            half = d // 2
+            chains.append(f"[{acc}]fade=t=out:start_frame={length - half}:nb_frames={half}[o{k}];"
+                          f"[{nxt}]fade=t=in:start_frame=0:nb_frames={half}[i{k}];"
+                          f"[o{k}][i{k}]concat=n=2:v=1:a=0[{out}]")
+            truth.append({"kind": "fade", "start_frame": length - half,
+                          "end_frame": length + half, "frame": length})
+            length += frames
+        else:
+            raise ValueError(f"unknown join {join!r}")
+        acc = out
+    if dry_run:
+        return truth
+    final = f"[{acc}]"
+    if flashes:
+        enable = "+".join(f"between(n,{f},{f + 1})" for f in flashes)
+        chains.append(f"{final}drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='{enable}'[fl]")
+        final = "[fl]"
+    run_ffmpeg(*args, "-filter_complex", ";".join(chains), "-map", final, "-c:v", "libx264",
+               *encode, "-pix_fmt", "yuv420p", "-r", rate, "-frames:v", str(length), str(path))
+    return truth
+
+
+def video_prores_pcm(
+    path: Path, *, seconds: float = 1.0, rate: str = "30000/1001", timecode: str | None = None
+) -> Path:
+    """A camera-original-like .mov: ProRes 422 (10-bit) video with 48 kHz PCM audio."""
+    args = _lavfi("testsrc2", "320x240", rate, seconds)
+    args += ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}"]
+    args += ["-c:v", "prores_ks", "-c:a", "pcm_s16le"]
+    if timecode:
+        args += ["-timecode", timecode]
+    run_ffmpeg(*args, "-shortest", str(path))
+    return path
+
+
+def video_white_left_half(path: Path, *, seconds: float = 1.0, rotate: int | None = None) -> Path:
+    """320×240 H.264, white on the left half and black on the right; ``rotate`` sets the legacy
+    rotate tag, which ffmpeg 5.1 turns into a display matrix (ffprobe shows it as
+    ``rotation: 90`` for ``rotate=90``, and players turn the picture counter-clockwise)."""
+    src = ["-f", "lavfi", "-t", str(seconds), "-i",
+           "color=white:size=160x240:rate=25,pad=320:240:0:0:black"]
+    enc = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+    if rotate is None:
+        run_ffmpeg(*src, *enc, str(path))
+        return path
+    plain = path.with_suffix(".plain" + path.suffix)
+    run_ffmpeg(*src, *enc, str(plain))
+    run_ffmpeg("-i", str(plain), "-c", "copy", "-metadata:s:v:0", f"rotate={rotate}", str(path))
+    plain.unlink()
+    return path
+
+
+def image_jpeg_with_exif(path: Path, *tags: str, size: str = "320x240") -> Path:
+    """A JPEG still, then exiftool writes ``tags`` (``-Make=Canon`` …) into that same new file.
+
+    Only ever pass a path the test just made: exiftool rewrites the file in place.
+    """
+    image_png(path, size=size)
+    exiftool = shutil.which("exiftool")
+    if exiftool is None:
+        raise RuntimeError("exiftool is not installed (scripts/setup.sh installs it)")
+    subprocess.run(
+        [exiftool, "-q", "-overwrite_original", "-n", *tags, str(path)],
+        check=True, capture_output=True,
+    )
+    return path

@@ -65,10 +65,16 @@ class Setting:
         try:
             if isinstance(value, str):
                 out = self.parse(value)
-            elif self.parse is _bool and isinstance(value, bool):
+            elif isinstance(value, bool):
+                # str(True) is "True": without this a TOML boolean became the text "True"
+                if self.parse is not _bool:
+                    raise TypeError(f"expected {self.type_name}, got a boolean")
                 out = value
-            else:
+            elif isinstance(value, int | float) and self.parse is not str:
                 out = self.parse(str(value))
+            else:
+                # a TOML number for a text setting, or an array, table or date for any setting
+                raise TypeError(f"expected {self.type_name}, got {_toml_type(value)}")
         except (ValueError, TypeError) as exc:
             raise UsageError(f"setting {self.name} from {origin}: {exc}") from None
         if self.choices and out not in self.choices:
@@ -269,3 +275,14 @@ def settings_markdown() -> str:
         default = "(number of cores, at most 4)" if s.name == "workers" else repr(s.default)
         lines.append(f"| `{s.name}` | {s.type_name} | {default} | `{s.env}` | {s.help} |\n")
     return "".join(lines)
+
+
+def _toml_type(value: Any) -> str:
+    """How a TOML value's type reads in an error message."""
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, int | float):
+        return "a number"
+    return f"a {type(value).__name__}"

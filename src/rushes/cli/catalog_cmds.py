@@ -87,8 +87,9 @@ def show(state: State, asset: str, as_json: bool) -> None:
     for loc in data["locations"]:
         click.echo(f"{'location':>15}: {loc['path']}{'  (missing)' if loc['missing'] else ''}")
     probe = results.get("probe", {})
+    shown = {"streams", "duration", "rate", "start_timecode", "width", "height"}
     for key, value in probe.items():
-        if key not in {"streams", "duration", "rate"} and value not in (None, "", [], {}):
+        if key not in shown and value not in (None, "", [], {}):
             click.echo(f"{key:>15}: {value}")
     click.echo(f"{'analyses':>15}: {', '.join(sorted(results)) or 'none yet'}")
 

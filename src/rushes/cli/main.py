@@ -12,7 +12,14 @@ import sys
 import click
 
 from rushes import __version__
-from rushes.cli import catalog_cmds, fixity_cmds, ingest_cmds, project_cmds, shots_cmd
+from rushes.cli import (
+    catalog_cmds,
+    fixity_cmds,
+    ingest_cmds,
+    project_cmds,
+    report_cmds,
+    shots_cmd,
+)
 from rushes.cli.app import State
 from rushes.errors import RushesError
 
@@ -41,7 +48,7 @@ def cli(ctx: click.Context, project_dir: str | None, flags: tuple[str, ...], deb
     )
 
 
-for module in (project_cmds, ingest_cmds, catalog_cmds, shots_cmd, fixity_cmds):
+for module in (project_cmds, ingest_cmds, catalog_cmds, shots_cmd, fixity_cmds, report_cmds):
     module.register(cli)
 
 

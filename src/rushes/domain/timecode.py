@@ -32,6 +32,8 @@ def parse_rate(text: str | int | float | Fraction) -> Fraction:
     elif isinstance(text, int):
         rate = Fraction(text)
     elif isinstance(text, float):
+        if not math.isfinite(text):
+            raise UsageError(f"not a frame rate: {text!r}")
         rate = snap_rate(Fraction(text).limit_denominator(1001))
     else:
         s = text.strip()
@@ -175,10 +177,14 @@ def parse_time(
         if value < 0:
             raise UsageError(f"negative time: {text!r}")
         return value
-    if _TC_RE.match(s):
+    tc_match = _TC_RE.match(s)
+    # ``HH:MM:SS.mmm`` is the clock form (its fraction is of a second, not a frame count), even
+    # though Timecode.parse also reads a '.' before the frames for metadata written that way.
+    if tc_match and tc_match.group(4) != ".":
         if rate is None:
             raise UsageError(f"timecode {text!r} needs a frame rate; this media has none")
-        df = start.drop_frame if start is not None and ";" not in s else None
+        typed_df = tc_match.group(4) in ";,"
+        df = start.drop_frame if start is not None and not typed_df else None
         tc = Timecode.parse(s, rate, df)
         frames = tc.frames - (start.frames if start is not None else 0)
         if frames < 0:

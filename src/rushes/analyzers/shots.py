@@ -1,0 +1,77 @@
+"""The ``shots`` analyzer: shot boundaries (cuts, dissolves, fades) of a video, frame-exact.
+
+It is a :class:`FrameAnalyzer`: the job runner decodes the video once and feeds this sink every
+frame's small YUV grid, so shot detection shares its decode with thumbnails and needs nothing from
+the probe. The detection itself lives in :mod:`rushes.analyzers.shot_detector`; this module only
+adapts it to the analyzer interface and shapes the result.
+
+The result holds exact times only: frame numbers and the rate as a ``"num/den"`` string (the CLI
+turns them into seconds and timecodes). Shots tile ``[0, frame_count)``; each transition's
+``frame`` is where the next shot starts (for a fade, the darkest frame; for a dissolve, its
+middle)::
+
+    {"rate": "30000/1001", "frame_count": 900,
+     "shots": [{"start_frame": 0, "end_frame": 412}, {"start_frame": 412, "end_frame": 900}],
+     "transitions": [{"kind": "cut", "frame": 412, "start_frame": 412, "end_frame": 412}]}
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from itertools import pairwise
+from typing import Any, ClassVar
+
+from rushes.analyzers.base import AnalysisContext, FrameAnalyzer, Result
+from rushes.analyzers.shot_detector import ShotDetector, Transition
+from rushes.config import Settings
+from rushes.media.frames import DecodedFrame, FrameSink, VideoInfo
+
+
+class ShotsSink:
+    """Receives decoded frames in order and keeps only the detector's sliding window."""
+
+    def __init__(self, rate: Fraction, sensitivity: float) -> None:
+        self.rate = rate
+        self.detector = ShotDetector(rate, sensitivity)
+        self.frame_count = 0
+
+    def feed(self, frame: DecodedFrame) -> None:
+        self.detector.push(frame.small)
+        self.frame_count = max(self.frame_count, frame.index + 1)
+
+    def finish(self) -> dict[str, Any]:
+        transitions = self.detector.finish()
+        count = max(self.frame_count, self.detector.count)
+        return shots_result(self.rate, count, transitions)
+
+
+def shots_result(rate: Fraction, frame_count: int, transitions: list[Transition]) -> Result:
+    """The analyzer's result: shots tiling ``[0, frame_count)`` cut at each transition's frame."""
+    bounds = [0, *(t.frame for t in transitions if 0 < t.frame < frame_count), frame_count]
+    shots = [{"start_frame": a, "end_frame": b} for a, b in pairwise(bounds) if b > a]
+    return {
+        "rate": f"{rate.numerator}/{rate.denominator}",
+        "frame_count": frame_count,
+        "shots": shots,
+        "transitions": [t.as_dict() for t in transitions],
+    }
+
+
+class ShotsAnalyzer(FrameAnalyzer):
+    """Shot boundaries from one streaming pass over every frame (no probe result needed)."""
+
+    name: ClassVar[str] = "shots"
+    version: ClassVar[int] = 1
+    kinds: ClassVar[frozenset[str]] = frozenset({"video"})
+    requires: ClassVar[tuple[str, ...]] = ()
+    needs_every_frame: ClassVar[bool] = True
+
+    def params(self, settings: Settings) -> dict[str, Any]:
+        return {"sensitivity": settings.shot_sensitivity}
+
+    def open_sink(self, ctx: AnalysisContext, info: VideoInfo) -> FrameSink:
+        sensitivity = float(ctx.params.get("sensitivity", ctx.settings.shot_sensitivity))
+        return ShotsSink(info.rate, sensitivity)
+
+
+ANALYZER = ShotsAnalyzer()
