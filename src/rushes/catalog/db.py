@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
 from rushes.errors import RushesError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: The newest migration. Checked against Alembic's script directory by a test, so that opening an
+#: up-to-date catalog (every command, every worker) costs one query instead of importing Alembic.
+HEAD_REVISION = "0001_initial"
 
 
 def now_ms() -> int:
@@ -84,22 +83,26 @@ def create_engine(url: str) -> sa.Engine:
         raise RushesError(f"bad database URL {url!r}: {exc}") from None
 
 
-def _alembic_config(conn: sa.Connection) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.attributes["connection"] = conn
-    return cfg
+def current_revision(conn: sa.Connection) -> str | None:
+    if not sa.inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
 
 def migrate(engine: sa.Engine) -> None:
     """Bring the schema to the newest migration; each step runs in its own transaction."""
-    script = ScriptDirectory(str(MIGRATIONS))
     with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
+        current = current_revision(conn)
         conn.rollback()
-        if current == script.get_current_head():
+        if current == HEAD_REVISION:
             return
-        command.upgrade(_alembic_config(conn), "head")
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
         conn.commit()
 
 
