@@ -18,14 +18,7 @@ def verify_cmd(state: State, as_json: bool) -> None:
     """Re-hash every catalogued file and report changed and missing ones (fixity)."""
     settings = state.settings
     with progress("verifying", settings.progress) as bar:
-        n = 0
-
-        def tick(path: str) -> None:
-            nonlocal n
-            n += 1
-            bar.update(n, None, path[-60:])
-
-        report = verify(state.catalog(), settings.hash_threads, tick)
+        report = verify(state.catalog(), settings.hash_threads, bar.tick)
     if as_json:
         emit_json(report.to_json())
         return
@@ -46,14 +39,7 @@ def relink_cmd(state: State, search: tuple[str, ...], as_json: bool) -> None:
     project = state.project()
     roots = [Path(s) for s in search] or [project.root]
     with progress("relinking", project.settings.progress) as bar:
-        n = 0
-
-        def tick(path: Path) -> None:
-            nonlocal n
-            n += 1
-            bar.update(n, None, str(path)[-60:])
-
-        report = relink(state.catalog(), roots, project.settings.hash_threads, tick)
+        report = relink(state.catalog(), roots, project.settings.hash_threads, bar.tick)
     if as_json:
         emit_json(report.to_json())
         return

@@ -63,14 +63,7 @@ def add(
 
     def produce() -> None:
         with progress("adding", project.settings.progress) as bar:
-            seen = 0
-
-            def tick(path: object) -> None:
-                nonlocal seen
-                seen += 1
-                bar.update(seen, None, str(path)[-60:])
-
-            reports.append(add_paths(project, catalog, as_paths(paths), on_file=tick))
+            reports.append(add_paths(project, catalog, as_paths(paths), on_file=bar.tick))
         for err in reports[0].errors:
             note(f"{err['path']}: {err['error']}")
 

@@ -55,6 +55,10 @@ class Reporter:
                 self._last_line = now
                 self._line(detail)
 
+    def tick(self, item: object) -> None:
+        """One more item done (a file): counts it and shows the end of its name."""
+        self.update(self._last[0] + 1, self._last[1], str(item)[-60:])
+
     def _line(self, detail: str = "") -> None:
         done, total = self._last
         of = f"/{total}" if total is not None else ""
