@@ -16,7 +16,7 @@ from rushes.errors import RushesError
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: The newest migration. Checked against Alembic's script directory by a test, so that opening an
 #: up-to-date catalog (every command, every worker) costs one query instead of importing Alembic.
-HEAD_REVISION = "0001_initial"
+HEAD_REVISION = "0002_transcripts_search"
 
 
 def now_ms() -> int:

@@ -95,3 +95,73 @@ problems = sa.Table(
     sa.Column("error", sa.Text, nullable=False),
     sa.Column("at_ms", sa.BigInteger, nullable=False),
 )
+
+speakers = sa.Table(
+    "speakers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # A person's name once someone gives one; until then the voice is "Speaker N".
+    sa.Column("name", sa.Text, nullable=True),
+    # The mean voice embedding (float32 bytes) that matches this voice across assets.
+    sa.Column("embedding", sa.LargeBinary, nullable=True),
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+)
+
+transcripts = sa.Table(
+    "transcripts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "asset_id", sa.String(64), sa.ForeignKey("assets.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    # "asr:pocketsphinx", "import:srt"…: an asset may hold one transcript per source.
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("language", sa.String(16), nullable=True),
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("asset_id", "source", name="uq_transcripts_asset_source"),
+)
+
+segments = sa.Table(
+    "segments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "transcript_id", sa.Integer, sa.ForeignKey("transcripts.id", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    sa.Column(
+        "asset_id", sa.String(64), sa.ForeignKey("assets.id", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    sa.Column("seq", sa.Integer, nullable=False),
+    # Microseconds of media time: exact enough for words, integer on both databases.
+    sa.Column("start_us", sa.BigInteger, nullable=False),
+    sa.Column("end_us", sa.BigInteger, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("speaker_label", sa.String(128), nullable=True),
+    sa.Column(
+        "speaker_id", sa.Integer, sa.ForeignKey("speakers.id", ondelete="SET NULL"),
+        nullable=True,
+    ),
+    # [[start_us, end_us, text], …]: read with the segment, never queried on their own.
+    sa.Column("words", sa.JSON, nullable=False),
+)
+
+search_entries = sa.Table(
+    "search_entries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "asset_id", sa.String(64), sa.ForeignKey("assets.id", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    # transcript, note, tag, clip, ocr, web…: what the text is; ref_id points into its table.
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("ref_id", sa.Integer, nullable=True),
+    sa.Column("start_us", sa.BigInteger, nullable=True),
+    sa.Column("end_us", sa.BigInteger, nullable=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("speaker", sa.Text, nullable=True),
+    sa.Index("ix_search_entries_source_ref", "source", "ref_id"),
+)
