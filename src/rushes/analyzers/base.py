@@ -48,13 +48,16 @@ class AnalysisContext:
     """Everything a run gets: the asset, the settings, and a fresh folder for files it writes.
 
     Files written to ``output_dir`` are moved into the asset's cache atomically when the job
-    completes; results name them relative to that folder.
+    completes; results name them relative to that folder. ``checkpoint_dir`` survives a killed
+    run (it is keyed by analyzer version and parameters and removed once the job completes): a
+    long analysis saves finished pieces there, so a retry loses at most the piece in progress.
     """
 
     asset: AssetView
     settings: Settings
     params: Mapping[str, Any]
     output_dir: Path
+    checkpoint_dir: Path | None = None
 
 
 class Analyzer(ABC):
@@ -66,6 +69,9 @@ class Analyzer(ABC):
     kinds: ClassVar[frozenset[str]]
     #: Analyzers whose results this one reads (they run first).
     requires: ClassVar[tuple[str, ...]] = ()
+    #: Where the catalog also files the result for querying (``"transcript"``: segments and the
+    #: search index), besides the results table; None for results only read whole.
+    stores: ClassVar[str | None] = None
 
     def applies(self, asset: AssetView) -> bool:
         """Whether this analyzer has work for the asset (given results of ``requires``)."""

@@ -23,6 +23,7 @@ from rushes.catalog.jobs import Job, complete, fail
 from rushes.catalog.results import results_of
 from rushes.errors import RushesError
 from rushes.jobs.plan import plan_asset
+from rushes.jobs.stores import file_result
 from rushes.media.frames import SinkFactory, decode_into
 from rushes.project import Project
 
@@ -65,7 +66,8 @@ def _context(project: Project, view: AssetView, job: Job) -> AnalysisContext:
             shutil.rmtree(stale, ignore_errors=True)
     work = cache / f"{job.analyzer}.partial-{os.getpid()}"
     work.mkdir(parents=True)
-    return AnalysisContext(view, project.settings, job.params, work)
+    checkpoints = cache / f"{job.analyzer}.checkpoints-v{job.version}-{job.params_hash}"
+    return AnalysisContext(view, project.settings, job.params, work, checkpoints)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -126,9 +128,13 @@ def _run_one(
         ctx.output_dir.rmdir()
     with catalog.write() as conn:
         if complete(conn, job, owner, data):
+            if analyzer.stores is not None:
+                file_result(conn, analyzer.stores, job.asset_id, analyzer.name, data)
             asset = get_asset(conn, job.asset_id)
             if asset is not None:
                 plan_asset(conn, asset, project.settings)
+    if ctx.checkpoint_dir is not None:
+        shutil.rmtree(ctx.checkpoint_dir, ignore_errors=True)
 
 
 def _record_failure(
