@@ -1,0 +1,350 @@
+"""Writers: exact millisecond rounding, start-timecode offsets, documents, and round trips."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rushes.domain.timecode import Timecode
+from rushes.errors import UsageError
+from rushes.transcripts import (
+    Segment,
+    Transcript,
+    Word,
+    format_clock,
+    media_time,
+    printed_time,
+    read_text,
+    read_transcript,
+    round_times,
+    transcript_to_json,
+    write_html,
+    write_markdown,
+    write_srt,
+    write_text,
+    write_transcript,
+    write_webvtt,
+)
+
+MS = Fraction(1, 1000)
+R2997 = Fraction(30000, 1001)
+
+
+def sample() -> Transcript:
+    return Transcript(
+        [
+            Segment(Fraction(1), Fraction(2500, 1000), "Where were you?", "JOHN"),
+            Segment(Fraction(2500, 1000), Fraction(4), "At home & alone <really>.", None),
+            Segment(Fraction(4), Fraction(61), "我们在这里拍摄纪录片。", "MARY"),
+        ],
+        None,
+        "srt",
+    )
+
+
+@pytest.mark.parametrize(
+    ("t", "text"),
+    [
+        (Fraction(0), "00:00:00.000"),
+        (Fraction(1, 3), "00:00:00.333"),
+        (Fraction(2, 3), "00:00:00.667"),
+        (Fraction(1, 2000), "00:00:00.001"),  # halves round up
+        (Fraction(599994, 10000), "00:00:59.999"),
+        (Fraction(599995, 10000), "00:01:00.000"),  # never 00:00:59.1000
+        (Fraction(3599999, 1000) + Fraction(6, 10000), "01:00:00.000"),
+        (Fraction(360000), "100:00:00.000"),
+    ],
+)
+def test_clock_rounds_to_the_millisecond(t: Fraction, text: str) -> None:
+    assert format_clock(t) == text
+
+
+@settings(deadline=None)  # no timing thresholds: slow machines must not fail
+@given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=1, max_value=10**6))
+def test_clock_never_prints_a_thousandth_millisecond(num: int, den: int) -> None:
+    text = format_clock(Fraction(num, den), ",")
+    assert len(text.rsplit(",", 1)[1]) == 3
+    _, m, s = text.split(",")[0].split(":")
+    assert int(m) < 60 and int(s) < 60
+
+
+def test_srt_output() -> None:
+    assert write_srt(sample()) == (
+        "1\n00:00:01,000 --> 00:00:02,500\nJOHN: Where were you?\n\n"
+        "2\n00:00:02,500 --> 00:00:04,000\nAt home & alone <really>.\n\n"
+        "3\n00:00:04,000 --> 00:01:01,000\nMARY: 我们在这里拍摄纪录片。\n"
+    )
+    assert "JOHN" not in write_srt(sample(), speaker_labels=False)
+
+
+def test_webvtt_output_uses_voice_tags_and_escapes() -> None:
+    t = sample()
+    t.language = "en"
+    t.segments[0].speaker = "John <Q> Smith"
+    assert write_webvtt(t) == (
+        "WEBVTT\nLanguage: en\n\n"
+        "1\n00:00:01.000 --> 00:00:02.500\n<v John &lt;Q&gt; Smith>Where were you?\n\n"
+        "2\n00:00:02.500 --> 00:00:04.000\nAt home &amp; alone &lt;really&gt;.\n\n"
+        "3\n00:00:04.000 --> 00:01:01.000\n<v MARY>我们在这里拍摄纪录片。\n"
+    )
+
+
+def test_start_timecode_offset_prints_source_times() -> None:
+    start = Timecode.parse("01:00:00:00", Fraction(25))
+    t = Transcript([Segment(Fraction(5), Fraction(13, 2), "x")])
+    assert "01:00:05,000 --> 01:00:06,500" in write_srt(t, offset=start)
+    assert "01:00:05.000 --> 01:00:06.500" in write_webvtt(t, offset=start)
+    assert write_text(t, offset=start) == "[01:00:05:00] x\n"
+    assert "00:00:15,000 --> 00:00:16,500" in write_srt(t, offset=Fraction(10))
+
+
+@pytest.mark.parametrize("label", ["01:00:00:00", "01:00:00;00"])
+def test_ntsc_offsets_follow_the_timecode_labels(label: str) -> None:
+    start = Timecode.parse(label, R2997)
+    at_frame_150 = Fraction(150) / R2997  # the frame labelled 01:00:05:00
+    t = Transcript([Segment(at_frame_150, at_frame_150 + 1, "x")])
+    assert write_srt(t, offset=start).split("\n")[1].startswith("01:00:05,000 --> ")
+    assert write_text(t, offset=start) == f"[{start + 150}] x\n"
+    assert str(start + 150) in ("01:00:05:00", "01:00:05;00")
+
+
+@pytest.mark.parametrize(
+    "offset",
+    [
+        None,
+        Fraction(7, 2),
+        Timecode.parse("10:00:00:00", Fraction(24000, 1001)),
+        Timecode.parse("01:00:00:00", R2997),
+        Timecode.parse("00:09:59;28", R2997),
+        Timecode.parse("01:00:00:00", Fraction(25)),
+    ],
+)
+@settings(deadline=None)
+@given(st.fractions(min_value=0, max_value=7200))
+def test_printed_and_media_time_are_inverse(
+    offset: Timecode | Fraction | None, t: Fraction
+) -> None:
+    assert media_time(printed_time(t, offset), offset) == t
+
+
+def test_srt_round_trip() -> None:
+    t = sample()
+    back = read_text(write_srt(t), "srt").transcript
+    assert back == t
+
+
+def test_srt_round_trip_rounds_to_the_millisecond_and_honours_offsets() -> None:
+    t = Transcript(
+        [
+            Segment(Fraction(1, 3), Fraction(5, 3), "one third", None),
+            Segment(Fraction(5, 3), Fraction(7, 3), "DIRECTOR: and two", None),
+        ],
+        None,
+        "srt",
+    )
+    expected = round_times(t)
+    expected.segments[1].speaker, expected.segments[1].text = "DIRECTOR", "and two"
+    assert read_text(write_srt(t), "srt").transcript == expected
+    for offset in (Timecode.parse("01:00:00:00", Fraction(25)), Fraction(3600)):
+        back = read_text(write_srt(t, offset=offset), "srt", offset=offset).transcript
+        assert back == expected
+
+
+@pytest.mark.parametrize("label", ["01:00:00:00", "01:00:00;00"])
+def test_srt_round_trip_at_ntsc_offsets_is_within_a_millisecond(label: str) -> None:
+    start = Timecode.parse(label, R2997)
+    t = sample()
+    back = read_text(write_srt(t, offset=start), "srt", offset=start).transcript
+    for a, b in zip(back.segments, t.segments, strict=True):
+        assert abs(a.start - b.start) <= MS and abs(a.end - b.end) <= MS
+        assert (a.text, a.speaker) == (b.text, b.speaker)
+
+
+def test_webvtt_round_trip_with_speakers_language_and_word_times() -> None:
+    t = Transcript(
+        [
+            Segment(
+                Fraction(1),
+                Fraction(3),
+                "Hello, big world.",
+                "Anna Keeper",
+                [
+                    Word(Fraction(1), Fraction(3, 2), "Hello,"),
+                    Word(Fraction(8, 5), Fraction(2), "big"),  # a pause before, and after
+                    Word(Fraction(23, 10), Fraction(3), "world."),
+                ],
+            ),
+            Segment(
+                Fraction(3),
+                Fraction(4),
+                "你好世界",
+                None,
+                [
+                    Word(Fraction(31, 10), Fraction(7, 2), "你好"),
+                    Word(Fraction(7, 2), Fraction(4), "世界"),
+                ],
+            ),
+            Segment(Fraction(5), Fraction(6), "Tom & Jerry <3", "Bob", []),
+        ],
+        "en",
+        "webvtt",
+    )
+    vtt = write_webvtt(t, word_timestamps=True)
+    assert "Hello,<00:00:01.500> <00:00:01.600>big<00:00:02.000> <00:00:02.300>world." in vtt
+    assert read_text(vtt, "vtt").transcript == t
+    # without word timestamps the words are not written
+    plain = read_text(write_webvtt(t), "vtt").transcript
+    assert [s.words for s in plain.segments] == [[], [], []]
+    assert [s.text for s in plain.segments] == [s.text for s in t.segments]
+
+
+def test_webvtt_round_trip_with_offset() -> None:
+    start = Timecode.parse("01:00:00:00", Fraction(25))
+    t = Transcript(
+        [
+            Segment(
+                Fraction(1),
+                Fraction(2),
+                "a b",
+                "X",
+                [Word(Fraction(1), Fraction(3, 2), "a"), Word(Fraction(3, 2), Fraction(2), "b")],
+            )
+        ],
+        None,
+        "webvtt",
+    )
+    vtt = write_webvtt(t, offset=start, word_timestamps=True)
+    assert "01:00:01.000 --> 01:00:02.000\n<v X>a <01:00:01.500>b" in vtt
+    assert read_text(vtt, "webvtt", offset=start).transcript == t
+
+
+texts = (
+    st.text(alphabet="abcxyz ,.!?你好世界", min_size=1, max_size=30)
+    .map(lambda s: " ".join(s.split()))
+    .filter(bool)
+)
+
+
+@settings(deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 10**7), st.integers(1, 10**5), texts), min_size=1, max_size=8)
+)
+def test_srt_and_webvtt_round_trip_any_text(cues: list[tuple[int, int, str]]) -> None:
+    segments = []
+    at = 0
+    for gap, length, text in cues:
+        start = at + gap
+        segments.append(Segment(Fraction(start, 1000), Fraction(start + length, 1000), text))
+        at = start + length
+    for fmt, write in (("srt", write_srt), ("webvtt", write_webvtt)):
+        back = read_text(write(Transcript(segments, None, fmt)), fmt)
+        assert back.transcript == Transcript(segments, None, fmt)
+        assert back.warnings == []
+
+
+def test_plain_text_output_reads_back() -> None:
+    text = write_text(sample())
+    assert text == (
+        "[00:00:01.000] JOHN: Where were you?\n"
+        "[00:00:02.500] At home & alone <really>.\n"
+        "[00:00:04.000] MARY: 我们在这里拍摄纪录片。\n"
+    )
+    back = read_text(text, "text").transcript
+    assert [(s.start, s.speaker, s.text) for s in back.segments] == [
+        (s.start, s.speaker, s.text) for s in sample().segments
+    ]
+
+
+def document_sample() -> Transcript:
+    return Transcript(
+        [
+            Segment(Fraction(0), Fraction(2), "Hello.", "ANNA"),
+            Segment(Fraction(2), Fraction(4), "It's me.", "ANNA"),  # same turn
+            Segment(Fraction(4), Fraction(6), "Who *are* you?", "BOB"),
+            Segment(Fraction(20), Fraction(22), "Later_on.", "BOB"),  # after a pause
+            Segment(Fraction(22), Fraction(23), "我们", None),
+            Segment(Fraction(23), Fraction(24), "在这里", None),
+        ],
+        "en",
+        "srt",
+    )
+
+
+def test_markdown_document_has_a_timecode_per_turn() -> None:
+    start = Timecode.parse("01:00:00:00", Fraction(25))
+    md = write_markdown(document_sample(), offset=start, title="Interview #1")
+    assert md == (
+        "# Interview \\#1\n\n"
+        "**[01:00:00:00] ANNA**  \nHello. It's me.\n\n"
+        "**[01:00:04:00] BOB**  \nWho \\*are\\* you?\n\n"
+        "**[01:00:20:00] BOB**  \nLater\\_on.\n\n"
+        "**[01:00:22:00]**  \n我们在这里\n"
+    )
+    assert "**[00:00:20] BOB**" in write_markdown(document_sample())
+
+
+def test_html_document() -> None:
+    page = write_html(document_sample(), title="Keeper <1>")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert "<title>Keeper &lt;1&gt;</title>" in page
+    assert (
+        '<p><span class="tc">00:00:00</span><strong class="speaker">ANNA</strong>'
+        "Hello. It&#x27;s me.</p>"
+    ) in page
+    assert '<p><span class="tc">00:00:22</span>我们在这里</p>' in page
+    assert page.count("<p>") == 4
+
+
+def test_long_monologues_get_a_timecode_every_half_minute() -> None:
+    t = Transcript(
+        [Segment(Fraction(k * 5), Fraction(k * 5 + 5), f"s{k}.", None) for k in range(13)]
+    )
+    md = write_markdown(t)
+    assert [line for line in md.split("\n") if line.startswith("**")] == [
+        "**[00:00:00]**  ",
+        "**[00:00:30]**  ",
+        "**[00:01:00]**  ",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "head"),
+    [
+        ("a.srt", "srt", "1\n"),
+        ("a.vtt", "webvtt", "WEBVTT"),
+        ("a.txt", "text", "[00:00:01.000]"),
+        ("a.md", "markdown", "**[00:00:01]"),
+        ("a.html", "html", "<!DOCTYPE html>"),
+    ],
+)
+def test_write_transcript_by_extension(tmp_path: Path, name: str, fmt: str, head: str) -> None:
+    path = tmp_path / name
+    assert write_transcript(sample(), path) == fmt
+    assert path.read_text(encoding="utf-8").startswith(head)
+    if fmt in ("srt", "webvtt", "text"):
+        back = read_transcript(path).transcript
+        assert [s.text for s in back.segments] == [s.text for s in sample().segments]
+
+
+def test_write_transcript_unknown_format(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=r"cannot write a transcript as '\.docx'"):
+        write_transcript(sample(), tmp_path / "a.docx")
+
+
+def test_json_shape_for_the_cli() -> None:
+    t = Transcript(
+        [Segment(Fraction(1, 3), Fraction(1), "hi", "A", [Word(Fraction(1, 3), Fraction(1), "hi")])]
+    )
+    assert transcript_to_json(t) == [
+        {
+            "start": 0.333333,
+            "end": 1.0,
+            "text": "hi",
+            "speaker": "A",
+            "words": [{"start": 0.333333, "end": 1.0, "text": "hi"}],
+        }
+    ]
