@@ -48,7 +48,7 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_is_registered_frame_analyzer() -> None:
     analyzer = get_analyzer("shots")
     assert isinstance(analyzer, ShotsAnalyzer) and isinstance(analyzer, FrameAnalyzer)
-    assert analyzer.version == 1 and analyzer.kinds == frozenset({"video"})
+    assert analyzer.version == 2 and analyzer.kinds == frozenset({"video"})
     assert analyzer.requires == () and analyzer.needs_every_frame
     settings = load_settings(environ={}).replace(shot_sensitivity=1.5)
     assert analyzer.params(settings) == {"sensitivity": 1.5}
@@ -149,6 +149,81 @@ def test_single_shots_give_no_transitions(media: Path, tmp_path: Path, source: s
     result = detect(path, tmp_path)
     assert result["transitions"] == []
     assert result["shots"] == [{"start_frame": 0, "end_frame": 60}]
+
+
+LIFE = "life=mold=10:ratio=0.3:death_color=#C83232:life_color=#00ff00"
+
+
+@pytest.mark.parametrize(
+    ("shots", "rate"),
+    [
+        # A fast scroll (3 % of the width a frame) dissolving into a still picture.
+        ((("smptehdbars|scroll=h=-0.03", 50), ("mandelbrot", 50)), "25"),
+        # A spin-and-scroll dissolving into a moving texture.
+        ((("testsrc2|rotate=a=-t*3:fillcolor=black,scroll=v=0.02", 50), (LIFE, 50)), "24"),
+        # A still picture dissolving into a fast scroll.
+        ((("mandelbrot", 50), ("smptehdbars|scroll=h=-0.03", 50)), "30000/1001"),
+    ],
+)
+def test_dissolve_into_or_out_of_fast_motion(
+    media: Path, tmp_path: Path, shots: tuple[tuple[str, int], ...], rate: str
+) -> None:
+    """Motion spoils the linear mix of the end frames; the colour histogram still shows it."""
+    path = media / f"motion-dissolve-{abs(hash((shots, rate)))}.mp4"
+    [truth] = mediagen.video_transitions(path, list(shots), ["dissolve"], rate=rate)
+    [found] = detect(path, tmp_path)["transitions"]
+    assert found["kind"] == "dissolve"
+    assert truth["start_frame"] <= found["frame"] <= truth["end_frame"]
+    assert abs(found["frame"] - truth["frame"]) <= 4
+    assert found["start_frame"] <= found["frame"] <= found["end_frame"]
+
+
+@pytest.mark.parametrize(
+    "lum",
+    [
+        "128+90*sin(X/W*3+Y/H*2-T*0.6)",
+        "128+100*sin(X/W*2-T*0.8)",
+    ],
+)
+@pytest.mark.parametrize("rate", ["25", "30000/1001"])
+def test_slowly_drifting_gradient_gives_no_transitions(
+    media: Path, tmp_path: Path, lum: str, rate: str
+) -> None:
+    """A smooth picture changing steadily is, over a second, as linear a mix as a dissolve; but it
+    never settles either side."""
+    chroma = "cb='128+50*cos(X/W*2+T*0.5)':cr='128+50*sin(Y/H*2-T*0.4)'"
+    source = f"color=c=gray|geq=lum='{lum}':{chroma}"
+    path = media / f"drift-{abs(hash((lum, rate)))}.mp4"
+    mediagen.video_transitions(path, [(source, 125)], [], rate=rate)
+    assert detect(path, tmp_path)["transitions"] == []
+
+
+def _flicker_then_tint(i: int, cut: int, flash: int = -1) -> np.ndarray:
+    """A grey picture flickering hard in brightness, then (from ``cut``) the same picture steady,
+    brighter and tinted; white at ``flash`` and the frame after."""
+    rng = np.random.default_rng(3)
+    pattern = rng.integers(70, 180, (54, 96)).astype(np.int16)
+    small = np.empty((54, 96, 3), np.uint8)
+    if flash <= i <= flash + 1:
+        small[...] = (235, 128, 128)
+    elif i < cut:
+        small[..., 0] = np.clip(pattern + (-80, 0, 80, 0)[i % 4], 0, 255)
+        small[..., 1:] = 128
+    else:
+        small[..., 0] = np.clip(pattern + 80, 0, 255)
+        small[..., 1], small[..., 2] = 100, 156
+    return small
+
+
+def test_cut_whose_block_means_come_back_but_colours_do_not() -> None:
+    """Block means after the cut match a frame of the flicker before it, as after a flash; the
+    colours do not come back, so it is a cut. A white flash on the flicker stays a flash."""
+    for flash, cut, expected in ((-9, 61, [("cut", 61)]), (30, 200, [])):
+        sink = ShotsSink(Fraction(25), 1.0)
+        for i in range(120):
+            small = _flicker_then_tint(i, cut, flash)
+            sink.feed(DecodedFrame(i, Fraction(i, 25), i % 50 == 0, small))
+        assert kinds_and_frames(sink.finish()) == expected
 
 
 def test_exact_pictures_do_not_change_the_cuts(media: Path) -> None:

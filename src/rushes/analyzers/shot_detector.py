@@ -4,7 +4,8 @@ The detector sees each frame once, as the ~96-pixel-wide Y/U/V grid the media la
 the decoder, and keeps only a sliding window of them (a ring of about two seconds). Everything
 per frame is a handful of numpy calls on that grid, because the whole pass must cost little more
 than decoding: the work per frame is one cast into the ring, one difference and two dot products;
-the heavier tests run only on the few frames that look like a candidate.
+the heavier tests (colour histograms among them, made only for the frames a test asks about) run
+only on frames that look like a candidate.
 
 Three detectors share the ring:
 
@@ -12,12 +13,17 @@ Three detectors share the ring:
   neighbourhood (PySceneDetect's AdaptiveDetector idea): a cut is a spike, fast motion is a
   plateau. The same test runs on 6×8 block means, where fine texture that changes completely
   every frame (foliage, water, noise) averages out and a change of scene still shows. A spike
-  whose far side looks like its near side again a few frames later is a flash or a passing
-  occlusion, not a cut.
+  whose far side looks like its near side again a few frames later — in block means and in
+  colour histogram — is a flash or a passing occlusion, not a cut.
 * **Dissolves** — a dissolve is a linear mix, so mid-way ``f(t) ≈ (f(t-k) + f(t+k)) / 2`` while
   ``f(t-k)`` and ``f(t+k)`` differ a lot. Motion breaks that linearity (the midpoint of two moved
   pictures is a double exposure, not the picture in between), which is what tells them apart.
-  The span comes from projecting the frames on the line from ``f(t-k)`` to ``f(t+k)``.
+  A picture drifting steadily (a slowly moving gradient) is linear too, so the picture must also
+  be settled on both sides of the span: it changes far less over ``k`` frames before and after
+  than across it. When motion spoils the linear mix (a dissolve out of a pan), the colour
+  histogram still tells: it ignores where things are, so it stays put within a moving shot and
+  moves, without a jump, from one settled histogram to another across a dissolve. The span comes
+  from projecting the frames on the line from ``f(t-k)`` to ``f(t+k)`` (pixels or histograms).
 * **Fades** — a dip of mean luma to flat near-black, entered or left gradually. Fades in at the
   very start and out at the very end of a clip are not boundaries and are not reported.
 
@@ -27,6 +33,7 @@ All times are frame numbers; the caller owns the rate and turns them into second
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -58,6 +65,18 @@ DISSOLVE_LINEARITY = 0.2
 DISSOLVE_MAX_STEP = 0.45
 #: Dissolve: pictures at both ends this correlated are one scene changing light, not a dissolve.
 DISSOLVE_MAX_CORRELATION = 0.95
+#: Dissolve: the picture must be settled either side of the span: over the span's half-length
+#: before it and after it, it changes at most this much (relative to the change across the span),
+#: on average. A picture drifting steadily (a slowly moving gradient) changes half as much there,
+#: and is as close to a linear mix of its ends as a dissolve is.
+DISSOLVE_SETTLED = 0.3
+#: Dissolve out of (or into) fast motion, where the mix is no mix of the end frames: the colour
+#: histograms at both ends must be at least this far apart (histograms ignore where things are)...
+DISSOLVE_HIST_MOVING = 0.5
+#: ...and each side settled: over the same length before and after the span the histogram
+#: moves at most this share of its move across the span (a pan that keeps revealing new colours
+#: does not settle).
+DISSOLVE_HIST_SETTLED = 0.4
 #: Fade: the darkest frame's mean luma must be at most this (black is 16, or 0 in full range).
 FADE_DARK = 36.0
 #: Fade: the darkest frame must also be flat (luma standard deviation at most this).
@@ -68,6 +87,11 @@ FADE_DEPTH = 20.0
 FADE_MIN_RAMP = 3
 #: Luma steps smaller than this do not count as steady change (noise, small motion).
 FADE_RAMP_STEP = 0.4
+
+#: Colour histogram bins: 7 of luma and 5 of each chroma, the middle chroma bin centred on grey.
+_HIST_LEVELS = (7, 5, 5)
+_HIST_BINS = 7 * 5 * 5
+_HIST_WEIGHTS = np.array([5 * 5, 5, 1], np.float32)
 
 
 @dataclass(frozen=True)
@@ -92,7 +116,9 @@ class ShotDetector:
     """Feed small frames in order with :meth:`push`; :meth:`finish` returns the transitions.
 
     ``rate`` sets the time scales (the dissolve test spans about a second); ``sensitivity``
-    above 1 lowers the thresholds (more boundaries), below 1 raises them.
+    above 1 lowers the thresholds (more boundaries), below 1 raises them. Limits on a ratio are
+    multiplied by it, except the two "settled sides" ones, multiplied by its square root (at
+    twice the sensitivity a steadily drifting picture must still not pass as settled).
     """
 
     def __init__(self, rate: Fraction, sensitivity: float = 1.0) -> None:
@@ -110,6 +136,7 @@ class ShotDetector:
         self._ring: np.ndarray | None = None
         self._tmp: np.ndarray | None = None
         self._tmp2: np.ndarray | None = None
+        self._htmp: np.ndarray | None = None
         self._y_weights: np.ndarray | None = None
         self._diff = [0.0] * self.size
         self._cdiff = [0.0] * self.size
@@ -117,10 +144,14 @@ class ShotDetector:
         self._rows: np.ndarray | None = None
         self._cols: np.ndarray | None = None
         self._shape = (0, 0)
+        # Colour histograms, made only for frames a candidate asks about (cached per ring slot).
+        self._hists = np.zeros((self.size, _HIST_BINS), np.float32)
+        self._hist_of = [-1] * self.size
+        self._hist_scale: np.ndarray | None = None
         self._luma = [0.0] * self.luma_keep
         self._found: list[Transition] = []
-        # Dissolve candidate run: best (score, centre) so far, and the last centre tested.
-        self._dissolve_best: tuple[float, int] | None = None
+        # Dissolve candidate run: best (score, centre, by histogram) so far.
+        self._dissolve_best: tuple[float, int, bool] | None = None
         self._dissolve_quiet_until = -1
         # Fade state: the current dark run (start, darkest frames) and the ascent after it.
         self._dark_start = -1
@@ -134,8 +165,11 @@ class ShotDetector:
         return self.size
 
     def held_bytes(self) -> int:
-        """Bytes of frame data held (ring and block means): constant once the first frame came."""
-        arrays = (self._ring, self._coarse, self._tmp, self._tmp2)
+        """Bytes of frame data held (ring, block means, histograms): fixed after the first frame."""
+        arrays = (
+            self._ring, self._coarse, self._tmp, self._tmp2, self._htmp, self._hists,
+            self._hist_scale,
+        )
         return sum(a.nbytes for a in arrays if a is not None)
 
     # -- feeding ---------------------------------------------------------------------------
@@ -167,17 +201,16 @@ class ShotDetector:
         c = t - self.lag
         if c >= 1:
             self._decide_cut(c, t)
-        c = t - self.half
-        if c >= self.half and c % 2 == 0:
-            self._test_dissolve(c, self.half)
-        elif c > self.half:
-            self._close_dissolve(c, force=False)
+        # Dissolve centres are tested once the frames a span's length after their span came.
+        self._step_dissolve(t - 2 * self.half, t)
 
     def finish(self) -> list[Transition]:
         """Decide what the window still holds and return transitions in frame order."""
         last = self.count - 1
         for c in range(max(1, last - self.lag + 1), last + 1):
             self._decide_cut(c, last)
+        for c in range(max(0, last - 2 * self.half + 1), last - self.half + 1):
+            self._step_dissolve(c, last)
         self._close_dissolve(last, force=True)
         if self._ascent_from >= 0:
             self._close_fade(last)
@@ -198,9 +231,11 @@ class ShotDetector:
         self._ring = np.zeros((self.size, n), np.float32)
         self._tmp = np.empty(n, np.float32)
         self._tmp2 = np.empty(n, np.float32)
+        self._htmp = np.empty(n, np.float32)
         weights = np.zeros(n, np.float32)
         weights[0::3] = 3.0 / n
         self._y_weights = weights
+        self._hist_scale = np.tile(np.array(_HIST_LEVELS, np.float32) / 256, h * w)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -209,6 +244,25 @@ class ShotDetector:
         assert self._ring is not None
         row: np.ndarray = self._ring[t % self.size]
         return row
+
+    def _hist(self, t: int) -> np.ndarray:
+        """Frame ``t``'s colour histogram (shares summing to 1), made on first use."""
+        slot = t % self.size
+        hist: np.ndarray = self._hists[slot]
+        if self._hist_of[slot] != t:
+            tmp, scale = self._htmp, self._hist_scale
+            assert tmp is not None and scale is not None
+            np.multiply(self._frame(t), scale, out=tmp)
+            np.floor(tmp, out=tmp)
+            levels = tmp.reshape(-1, 3) @ _HIST_WEIGHTS
+            counts = np.bincount(levels.astype(np.intp), minlength=_HIST_BINS)
+            np.multiply(counts, 1.0 / levels.size, out=hist)
+            self._hist_of[slot] = t
+        return hist
+
+    def _hist_gap(self, t: int, u: int) -> float:
+        """L1 distance of two frames' colour histograms: 0 (same colours) to 2 (none shared)."""
+        return float(np.abs(self._hist(t) - self._hist(u)).sum())
 
     # -- cuts ------------------------------------------------------------------------------
 
@@ -245,12 +299,15 @@ class ShotDetector:
     def _is_flash(self, c: int, newest: int) -> bool:
         """Does the picture after the spike at ``c`` come back to one from just before it?
 
-        Compared on block means, so a flash over noise-like texture is recognised too.
+        Compared on block means, so a flash over noise-like texture is recognised too, and on
+        colour histograms: block means of two noise-like textures can be as close as those of
+        one texture a few frames apart, but a texture of other colours is another picture.
         """
         coarse = self._coarse
         assert coarse is not None
         size = self.size
         limit = FLASH_RETURN * self._cdiff[c % size]
+        hist_limit = FLASH_RETURN * self._hist_gap(c - 1, c)
         oldest = max(0, newest - self.size + 1)
         for i in range(1, FLASH_REACH + 2):
             before = c - i
@@ -263,68 +320,150 @@ class ShotDetector:
                 if i == 1 and j == 0:
                     continue
                 gap = coarse[before % size] - coarse[after % size]
-                if math.sqrt(float(np.dot(gap, gap)) / gap.size) < limit:
+                if math.sqrt(float(np.dot(gap, gap)) / gap.size) < limit and (
+                    self._hist_gap(before, after) < hist_limit
+                ):
                     return True
         return False
 
     # -- dissolves -------------------------------------------------------------------------
 
-    def _test_dissolve(self, c: int, k: int) -> None:
-        """Score frame ``c`` as the middle of a dissolve between ``c - k`` and ``c + k``."""
+    def _step_dissolve(self, c: int, newest: int) -> None:
+        """Test centre ``c`` (every other frame) or close a run behind it; frames to ``newest``."""
+        if c >= self.half and c % 2 == 0:
+            self._test_dissolve(c, self.half, newest)
+        elif c > self.half:
+            self._close_dissolve(c, force=False)
+
+    def _test_dissolve(self, c: int, k: int, newest: int) -> None:
+        """Score frame ``c`` as the middle of a dissolve between ``c - k`` and ``c + k``.
+
+        Two ways to pass: the middle is the linear mix of the ends (the pixel test, exact for
+        still pictures), or, where motion spoils that, the colours move from one settled
+        histogram to another across the span without a jump (the histogram test).
+        """
         if c <= self._dissolve_quiet_until:
             return
         tmp, tmp2 = self._tmp, self._tmp2
         assert tmp is not None and tmp2 is not None
+        s = self.sensitivity
         a, b, m = self._frame(c - k), self._frame(c + k), self._frame(c)
         np.subtract(b, a, out=tmp)
         n = tmp.size
         change = math.sqrt(float(np.dot(tmp, tmp)) / n)
-        ok = change >= DISSOLVE_MIN_DIFF / self.sensitivity
-        if ok:
+        found: tuple[float, int, bool] | None = None
+        if change >= DISSOLVE_MIN_DIFF / s:
             np.add(a, b, out=tmp2)
             tmp2 *= 0.5
             np.subtract(m, tmp2, out=tmp2)
-            off = math.sqrt(float(np.dot(tmp2, tmp2)) / n)
-            score = off / change
-            ok = score <= DISSOLVE_LINEARITY * self.sensitivity and self._gradual(c, k, change)
-            if ok:
-                best = self._dissolve_best
-                if best is None or score < best[0]:
-                    self._dissolve_best = (score, c)
-        if not ok:
+            score = math.sqrt(float(np.dot(tmp2, tmp2)) / n) / change
+            if score <= DISSOLVE_LINEARITY * s and self._mixed(c, k, change, newest):
+                found = (score, c, False)
+            else:
+                side = self._hist_settled(c, k, newest)
+                if side is not None:
+                    found = (1.0 + side, c, True)
+            if found is not None and not self._distinct(c, k):
+                found = None
+        if found is None:
             self._close_dissolve(c, force=True)
+            return
+        best = self._dissolve_best
+        if best is None or found[0] < best[0]:
+            self._dissolve_best = found
 
-    def _gradual(self, c: int, k: int, change: float) -> bool:
-        """No single step carries the change, and the two ends are different pictures."""
-        size, diff = self.size, self._diff
-        if max(diff[j % size] for j in range(c - k + 1, c + k + 1)) > DISSOLVE_MAX_STEP * change:
-            return False
+    def _distinct(self, c: int, k: int) -> bool:
+        """The two ends are different pictures, not one scene changing light."""
         a, b = self._frame(c - k)[0::3], self._frame(c + k)[0::3]
         da, db = a - a.mean(), b - b.mean()
         norm = math.sqrt(float(np.dot(da, da)) * float(np.dot(db, db)))
         return norm == 0.0 or float(np.dot(da, db)) / norm < DISSOLVE_MAX_CORRELATION
 
+    def _mixed(self, c: int, k: int, change: float, newest: int) -> bool:
+        """Linear-mix candidate: no single step carries the change (that is a cut), and the
+        picture is settled on both sides of the span (not drifting steadily)."""
+        size, diff = self.size, self._diff
+        if max(diff[j % size] for j in range(c - k + 1, c + k + 1)) > DISSOLVE_MAX_STEP * change:
+            return False
+        sides = self._sides(c, k, newest, self._pixel_gap)
+        side = sum(sides) / len(sides) if sides else 0.0
+        return side <= DISSOLVE_SETTLED * math.sqrt(self.sensitivity) * change
+
+    def _sides(
+        self, c: int, k: int, newest: int, gap: Callable[[int, int], float]
+    ) -> list[float]:
+        """How much the picture changes over ``k`` frames before and after the span ``c ± k``.
+
+        Each side is the smaller of the change over ``k`` frames and twice that over ``k/2``
+        next to the span (the same for steady drift), so a cut or a flash landing on the far
+        end of a side does not unsettle it. A side cut short by the clip's start or end is
+        scaled up to ``k`` frames; one with no frames at all is left out.
+        """
+        sides = []
+        near = max(1, k // 2)
+        for end, far, step in ((c - k, max(0, c - 2 * k), -1), (c + k, min(newest, c + 2 * k), 1)):
+            length = abs(far - end)
+            if length == 0:
+                continue
+            side = gap(far, end) * k / length
+            if length > near:
+                side = min(side, gap(end + step * near, end) * k / near)
+            sides.append(side)
+        return sides
+
+    def _pixel_gap(self, t: int, u: int) -> float:
+        """RMS difference of two frames (8-bit levels)."""
+        tmp = self._tmp
+        assert tmp is not None
+        np.subtract(self._frame(u), self._frame(t), out=tmp)
+        return math.sqrt(float(np.dot(tmp, tmp)) / tmp.size)
+
+    def _hist_settled(self, c: int, k: int, newest: int) -> float | None:
+        """Histogram candidate: how far (relative to the move across the span) the colours move
+        on the busier side of the span, or None when this is no dissolve (too little colour
+        change, a side not settled, or one step carrying the change: a cut)."""
+        s = self.sensitivity
+        across = self._hist_gap(c - k, c + k)
+        if across < DISSOLVE_HIST_MOVING / s:
+            return None
+        sides = self._sides(c, k, newest, self._hist_gap)
+        side = max(sides, default=0.0)
+        if len(sides) < 2 or side > DISSOLVE_HIST_SETTLED * math.sqrt(s) * across:
+            return None  # at the clip's start or end nothing shows the side settled
+        step = DISSOLVE_MAX_STEP * across
+        if any(self._hist_gap(j - 1, j) > step for j in range(c - k + 1, c + k + 1)):
+            return None
+        return side / across
+
     def _close_dissolve(self, c: int, *, force: bool) -> None:
-        """End a run of dissolve-like centres once past it, recording its best centre."""
+        """End a run of dissolve-like centres once past it, recording its best centre.
+
+        The span and middle come from projecting each frame on the line from the first picture
+        to the last: in pixels, or in colour histograms where the run passed by histogram (a
+        histogram does not move in proportion to the mix, so the middle is then the span's).
+        """
         best = self._dissolve_best
         if best is None or (not force and c < best[1] + self.half):
             return
         self._dissolve_best = None
-        centre, k = best[1], self.half
-        a, b = self._frame(centre - k), self._frame(centre + k)
+        centre, k, by_hist = best[1], self.half, best[2]
+        frame = self._hist if by_hist else self._frame
+        a, b = frame(centre - k), frame(centre + k)
         axis = b - a
         norm = float(np.dot(axis, axis))
         if norm <= 0.0:
             return
         start, end, middle, closest = centre - k, centre + k, centre, math.inf
         for j in range(centre - k, centre + k + 1):
-            alpha = float(np.dot(self._frame(j) - a, axis)) / norm
+            alpha = float(np.dot(frame(j) - a, axis)) / norm
             if alpha <= 0.05 and j <= centre:
                 start = j
             if alpha >= 0.95 and j >= centre and end == centre + k:
                 end = j
             if abs(alpha - 0.5) < closest:
                 closest, middle = abs(alpha - 0.5), j
+        if by_hist:
+            middle = (start + end) // 2
         self._found.append(Transition("dissolve", middle, start, end))
         self._dissolve_quiet_until = end
 
@@ -378,11 +517,17 @@ class ShotDetector:
 
 
 def _resolve(found: list[Transition], count: int) -> list[Transition]:
-    """Merge the detectors' findings: fades win over dissolves, gradual ones over cuts inside."""
+    """Merge the detectors' findings: fades win over dissolves (a fade out is a dissolve to black,
+    so one overlapping a fade by more than a few frames is part of it), gradual ones over cuts
+    inside."""
     fades = [t for t in found if t.kind == "fade"]
     dissolves = [
         t for t in found if t.kind == "dissolve"
-        and not any(f.start_frame - 2 <= t.frame <= f.end_frame + 2 for f in fades)
+        and not any(
+            f.start_frame - 2 <= t.frame <= f.end_frame + 2
+            or (t.start_frame < f.end_frame - 2 and t.end_frame > f.start_frame + 2)
+            for f in fades
+        )
     ]
     gradual = fades + dissolves
     cuts = [

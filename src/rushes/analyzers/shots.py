@@ -61,7 +61,7 @@ class ShotsAnalyzer(FrameAnalyzer):
     """Shot boundaries from one streaming pass over every frame (no probe result needed)."""
 
     name: ClassVar[str] = "shots"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
     kinds: ClassVar[frozenset[str]] = frozenset({"video"})
     requires: ClassVar[tuple[str, ...]] = ()
     needs_every_frame: ClassVar[bool] = True
