@@ -19,6 +19,7 @@ from rushes.cli import (
     project_cmds,
     report_cmds,
     shots_cmd,
+    transcript_cmds,
 )
 from rushes.cli.app import State
 from rushes.errors import RushesError
@@ -48,7 +49,10 @@ def cli(ctx: click.Context, project_dir: str | None, flags: tuple[str, ...], deb
     )
 
 
-for module in (project_cmds, ingest_cmds, catalog_cmds, shots_cmd, fixity_cmds, report_cmds):
+for module in (
+    project_cmds, ingest_cmds, catalog_cmds, shots_cmd, fixity_cmds, report_cmds,
+    transcript_cmds,
+):
     module.register(cli)
 
 

@@ -1,0 +1,102 @@
+"""``rushes transcript import|show|export|rename-speaker``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from rushes.catalog.transcripts import rename_speaker
+from rushes.cli.app import State, emit_json, note, pass_state
+from rushes.transcript_service import export_transcript, import_transcript, transcript_json
+
+
+@click.group()
+def transcript() -> None:
+    """Import, show and export transcripts."""
+
+
+@transcript.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--asset", "asset_ref", metavar="ASSET",
+              help="The asset it belongs to (default: the asset named like the file).")
+@click.option("--format", "fmt", type=click.Choice(["srt", "webvtt", "vtt", "json", "text"]),
+              help="Format (default: from the content).")
+@click.option("--encoding", help="Text encoding, when the guess is wrong (e.g. big5).")
+@click.option("--source-timecode", is_flag=True,
+              help="Times in the file are the asset's source timecode (as NLEs export).")
+@click.option("--language", help="Language code to record (en, zh, …).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def import_cmd(
+    state: State, file: str, asset_ref: str | None, fmt: str | None, encoding: str | None,
+    source_timecode: bool, language: str | None, as_json: bool,
+) -> None:
+    """Attach an existing transcript (SRT, WebVTT, Whisper JSON, timecoded text) to an asset."""
+    asset, count, warnings = import_transcript(
+        state.catalog(), Path(file), asset_ref, fmt=fmt, encoding=encoding,
+        source_timecode=source_timecode, language=language,
+    )
+    for warning in warnings:
+        note(f"{file}: warning: {warning}")
+    if as_json:
+        emit_json({"asset": asset.id, "path": asset.path, "segments": count,
+                   "warnings": warnings})
+    else:
+        click.echo(f"imported {count} segments into {asset.path}"
+                   + (f" ({len(warnings)} warnings)" if warnings else ""))
+
+
+@transcript.command("show")
+@click.argument("asset")
+@click.option("--source", help="Which transcript (import:srt, asr:pocketsphinx…).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def show_cmd(state: State, asset: str, source: str | None, as_json: bool) -> None:
+    """Print an asset's transcript with timecodes and speakers."""
+    data = transcript_json(state.catalog(), asset, source)
+    if as_json:
+        emit_json(data)
+        return
+    for seg in data["segments"]:
+        when = seg["timecode"] or f"{seg['start']:.3f}s"
+        who = f"{seg['speaker']}: " if seg["speaker"] else ""
+        click.echo(f"{when}  {who}{seg['text']}")
+
+
+@transcript.command("export")
+@click.argument("asset")
+@click.option("--format", "fmt",
+              type=click.Choice(["srt", "webvtt", "vtt", "text", "txt", "markdown", "md",
+                                 "html"]),
+              help="Format (default: from the output file's extension).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="File to write.")
+@click.option("--source-timecode", is_flag=True,
+              help="Print times as the asset's source timecode (its embedded start).")
+@pass_state
+def export_cmd(
+    state: State, asset: str, fmt: str | None, output: str, source_timecode: bool
+) -> None:
+    """Write an asset's transcript as SRT, WebVTT, plain text or a readable document."""
+    written = export_transcript(
+        state.catalog(), asset, Path(output), fmt, source_timecode=source_timecode
+    )
+    note(f"wrote {output} ({written})")
+
+
+@transcript.command("rename-speaker")
+@click.argument("old")
+@click.argument("new")
+@pass_state
+def rename_cmd(state: State, old: str, new: str) -> None:
+    """Rename a speaker everywhere in the project (imported labels and recognised voices)."""
+    with state.catalog().write() as conn:
+        changed = rename_speaker(conn, old, new)
+    if not changed:
+        raise click.UsageError(f"no speaker named {old!r}")
+    click.echo(f"renamed {old!r} to {new!r}")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(transcript)

@@ -1,0 +1,192 @@
+"""Transcripts between files and the catalog: import, show, export — what the CLI and the web app
+both call. Times cross here between the library's exact fractions and the catalog's microseconds.
+"""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from rushes.catalog import Catalog
+from rushes.catalog.assets import AssetRow, list_assets, resolve_asset
+from rushes.catalog.results import result_of
+from rushes.catalog.transcripts import (
+    SegmentRow,
+    TranscriptRow,
+    WordRow,
+    load_transcript,
+    store_transcript,
+)
+from rushes.domain.timecode import timecode_at, to_json_time
+from rushes.errors import UsageError
+from rushes.present import media_clock
+from rushes.transcripts import Segment, Transcript, Word, read_transcript, write_transcript
+
+_US = 1_000_000
+
+
+def _us(t: Fraction) -> int:
+    return round(t * _US)
+
+
+def _fr(us: int) -> Fraction:
+    return Fraction(us, _US)
+
+
+def to_rows(transcript: Transcript) -> list[SegmentRow]:
+    return [
+        SegmentRow(
+            _us(s.start), _us(s.end), s.text, s.speaker,
+            tuple(WordRow(_us(w.start), _us(w.end), w.text) for w in s.words),
+        )
+        for s in transcript.segments
+    ]
+
+
+def from_row(row: TranscriptRow) -> Transcript:
+    return Transcript(
+        [
+            Segment(
+                _fr(s.start_us), _fr(s.end_us), s.text, s.speaker,
+                [Word(_fr(w.start_us), _fr(w.end_us), w.text) for w in s.words],
+            )
+            for s in row.segments
+        ],
+        row.language,
+        row.source,
+    )
+
+
+def match_asset(catalog: Catalog, transcript_path: Path) -> AssetRow:
+    """The asset whose file name (without extension) the transcript's name starts with:
+    ``A001_C003.srt`` and ``A001_C003.en.srt`` both belong to ``A001_C003.mov``."""
+    stem = transcript_path.name.split(".")[0]
+    with catalog.read() as conn:
+        candidates = [
+            a for a in list_assets(conn)
+            if a.kind in {"video", "audio"} and a.path
+            and Path(a.path).stem.split(".")[0] == stem
+        ]
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise UsageError(
+            f"no video or audio asset is named like {transcript_path.name}; give --asset"
+        )
+    raise UsageError(f"several assets are named like {transcript_path.name}; give --asset")
+
+
+def import_transcript(
+    catalog: Catalog,
+    path: Path,
+    asset_ref: str | None,
+    *,
+    fmt: str | None = None,
+    encoding: str | None = None,
+    source_timecode: bool = False,
+    language: str | None = None,
+) -> tuple[AssetRow, int, list[str]]:
+    """Read ``path`` and attach it to the asset; returns (asset, segment count, warnings).
+
+    With ``source_timecode`` the file's times are source timecode (as NLEs export them: the
+    first cue at 01:00:00,000 for a clip that starts at 01:00:00:00) and are shifted to media
+    time by the asset's embedded start timecode.
+    """
+    if not path.is_file():
+        raise UsageError(f"no such transcript file: {path}")
+    if asset_ref is not None:
+        with catalog.read() as conn:
+            asset = resolve_asset(conn, asset_ref)
+    else:
+        asset = match_asset(catalog, path)
+    with catalog.read() as conn:
+        probe = result_of(conn, asset.id, "probe") or {}
+    rate, start = media_clock(probe)
+    offset = start if source_timecode else None
+    if source_timecode and start is None:
+        raise UsageError(f"{asset.path} has no embedded start timecode to shift from")
+    result = read_transcript(
+        path, fmt, encoding=encoding, rate=rate, start_timecode=start, offset=offset
+    )
+    transcript = result.transcript
+    source = f"import:{transcript.source or 'file'}"
+    with catalog.write() as conn:
+        store_transcript(conn, asset.id, source, language or transcript.language,
+                         to_rows(transcript))
+    return asset, len(transcript.segments), result.warnings
+
+
+def transcript_json(catalog: Catalog, asset_ref: str, source: str | None = None) -> dict[str, Any]:
+    """``rushes transcript show --json``: segments and words in seconds, with timecodes."""
+    with catalog.read() as conn:
+        asset = resolve_asset(conn, asset_ref)
+        row = load_transcript(conn, asset.id, source)
+        probe = result_of(conn, asset.id, "probe") or {}
+    if row is None:
+        raise UsageError(
+            f"{asset.path} has no transcript yet; run `rushes transcribe` or "
+            "`rushes transcript import FILE`"
+        )
+    rate, start = media_clock(probe)
+
+    def tc(us: int) -> str | None:
+        return str(timecode_at(_fr(us), rate, start)) if rate is not None else None
+
+    return {
+        "asset": asset.id,
+        "path": asset.path,
+        "source": row.source,
+        "language": row.language,
+        "segments": [
+            {
+                "start": to_json_time(_fr(s.start_us)),
+                "end": to_json_time(_fr(s.end_us)),
+                "timecode": tc(s.start_us),
+                "text": s.text,
+                "speaker": s.speaker,
+                "words": [
+                    {"start": to_json_time(_fr(w.start_us)), "end": to_json_time(_fr(w.end_us)),
+                     "text": w.text}
+                    for w in s.words
+                ],
+            }
+            for s in row.segments
+        ],
+    }
+
+
+def export_transcript(
+    catalog: Catalog,
+    asset_ref: str,
+    out: Path,
+    fmt: str | None,
+    *,
+    source_timecode: bool = False,
+) -> str:
+    """Write the asset's transcript; with ``source_timecode`` times follow its embedded start."""
+    with catalog.read() as conn:
+        asset = resolve_asset(conn, asset_ref)
+        row = load_transcript(conn, asset.id)
+        probe = result_of(conn, asset.id, "probe") or {}
+    if row is None:
+        raise UsageError(f"{asset.path} has no transcript to export")
+    _, start = media_clock(probe)
+    if source_timecode and start is None:
+        raise UsageError(f"{asset.path} has no embedded start timecode")
+    title = os.path.basename(asset.path or asset.id)
+    tmp = out.with_name(f".{out.name}.partial")
+    written = write_transcript(
+        from_row(row), tmp, fmt or _format_from(out), offset=start if source_timecode else None,
+        title=title,
+    )
+    tmp.replace(out)
+    return written
+
+
+def _format_from(out: Path) -> str | None:
+    suffix = out.suffix.lower().lstrip(".")
+    return {"vtt": "webvtt", "txt": "text", "md": "markdown", "htm": "html"}.get(
+        suffix, suffix or None
+    )
