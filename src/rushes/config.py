@@ -136,6 +136,26 @@ SETTINGS: tuple[Setting, ...] = (
         "Scales the shot detector's thresholds: above 1 finds more cuts, below 1 fewer.",
     ),
     Setting(
+        "transcribe", _bool, True,
+        "Transcribe speech automatically when audio or video is added "
+        "(`rushes transcribe` works either way).",
+    ),
+    Setting(
+        "asr_engine", str, "pocketsphinx",
+        "Speech-to-text engine: pocketsphinx (offline, English, inside its wheel), "
+        "faster-whisper or vosk (both need asr_model).",
+        choices=("pocketsphinx", "faster-whisper", "vosk"),
+    ),
+    Setting(
+        "asr_model", str, "",
+        "Folder of a local speech model (a CTranslate2 Whisper model for faster-whisper, a "
+        "Vosk model, or another pocketsphinx model); nothing is ever downloaded.",
+    ),
+    Setting(
+        "language", str, "en",
+        "Language of the speech (en, zh, …); an engine that cannot do it says so.",
+    ),
+    Setting(
         "decode_threads", _positive_int, 1,
         "Decoder threads per worker; keep 1 when workers already fill the cores.",
     ),

@@ -26,6 +26,7 @@ DEFAULT_ANALYZERS: tuple[str, ...] = (
     "rushes.analyzers.thumbnails",
     "rushes.analyzers.shots",
     "rushes.analyzers.proxy",
+    "rushes.analyzers.transcript",
 )
 
 __all__ = [

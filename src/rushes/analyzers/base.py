@@ -72,6 +72,9 @@ class Analyzer(ABC):
     #: Where the catalog also files the result for querying (``"transcript"``: segments and the
     #: search index), besides the results table; None for results only read whole.
     stores: ClassVar[str | None] = None
+    #: A boolean setting that must be on for this analyzer to be queued automatically (slow or
+    #: optional analyses); commands that ask for it explicitly queue it regardless.
+    enabled_by: ClassVar[str | None] = None
 
     def applies(self, asset: AssetView) -> bool:
         """Whether this analyzer has work for the asset (given results of ``requires``)."""

@@ -6,8 +6,11 @@ from pathlib import Path
 
 import click
 
+from rushes.catalog.assets import list_assets, resolve_asset
 from rushes.catalog.transcripts import rename_speaker
 from rushes.cli.app import State, emit_json, note, pass_state
+from rushes.cli.ingest_cmds import run_analysis, workers_option
+from rushes.jobs.plan import plan_asset
 from rushes.transcript_service import export_transcript, import_transcript, transcript_json
 
 
@@ -98,5 +101,43 @@ def rename_cmd(state: State, old: str, new: str) -> None:
     click.echo(f"renamed {old!r} to {new!r}")
 
 
+@click.command()
+@click.argument("assets", nargs=-1)
+@click.option("--engine", type=click.Choice(["pocketsphinx", "faster-whisper", "vosk"]),
+              help="Speech-to-text engine (default: the asr_engine setting).")
+@click.option("--model", type=click.Path(), help="Local model folder (asr_model setting).")
+@click.option("--language", help="Language of the speech (language setting).")
+@workers_option
+@click.option("--json", "as_json", is_flag=True, help="Print job counts as JSON.")
+@pass_state
+def transcribe(
+    state: State, assets: tuple[str, ...], engine: str | None, model: str | None,
+    language: str | None, workers: int | None, as_json: bool,
+) -> None:
+    """Transcribe the speech of ASSETs (default: every video and audio asset), offline."""
+    for name, value in (("asr_engine", engine), ("asr_model", model), ("language", language)):
+        if value is not None:
+            state.flags.append(f"{name}={value}")
+    project = state.project()
+    if model is not None and not Path(model).exists():
+        raise click.BadParameter(f"no such model folder: {model}", param_hint="--model")
+    catalog = state.catalog()
+    with catalog.write() as conn:
+        rows = (
+            [resolve_asset(conn, a) for a in assets]
+            if assets else [a for a in list_assets(conn) if a.kind in {"video", "audio"}]
+        )
+        for row in rows:
+            if row.kind not in {"video", "audio"}:
+                raise click.UsageError(f"{row.path} is {row.kind}: it has no speech")
+            plan_asset(conn, row, project.settings, force=("transcript",))
+    result = run_analysis(state, workers)
+    if as_json:
+        emit_json({"jobs": result})
+    else:
+        click.echo(f"analysis: {result['done']} done, {result['failed']} failed")
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(transcript)
+    cli.add_command(transcribe)

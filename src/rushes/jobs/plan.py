@@ -7,6 +7,7 @@ they can run, and a version bump or a changed setting re-queues exactly that ana
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -18,13 +19,22 @@ from rushes.catalog.results import result_versions, results_of
 from rushes.config import Settings
 
 
-def plan_asset(conn: sa.Connection, asset: AssetRow, settings: Settings) -> int:
-    """Queue the jobs ``asset`` lacks; returns how many analyzers it still needs."""
+def plan_asset(
+    conn: sa.Connection, asset: AssetRow, settings: Settings, force: Collection[str] = ()
+) -> int:
+    """Queue the jobs ``asset`` lacks; returns how many analyzers it still needs. Analyzers
+    named in ``force`` are queued even when their ``enabled_by`` setting is off."""
     have = result_versions(conn, asset.id)
     view = AssetView(asset.id, asset.kind, asset.format, Path(), results_of(conn, asset.id))
     needed = 0
     for analyzer in analyzers().values():
         if not all(dep in have for dep in analyzer.requires):
+            continue
+        if (
+            analyzer.enabled_by
+            and not settings.get(analyzer.enabled_by)
+            and analyzer.name not in force
+        ):
             continue
         if not analyzer.applies(view):
             continue

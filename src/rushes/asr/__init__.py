@@ -1,0 +1,119 @@
+"""Offline speech to text: engines behind one interface, chunked audio, and a driver loop.
+
+Typical use (the transcript analyzer does this, checkpointing after each chunk)::
+
+    engine = get_engine("pocketsphinx")               # or "faster-whisper", model_path=...
+    for chunk, segments in transcribe_file(engine, path):
+        save(chunk.index, chunk.end, [s.to_result() for s in segments])
+
+Engines: ``pocketsphinx`` (default; English model inside its wheel, works with nothing else
+installed), ``faster-whisper`` and ``vosk`` (only with a model folder the user already has;
+rushes never downloads weights).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from fractions import Fraction
+from pathlib import Path
+
+from rushes.asr.audio import (
+    DEFAULT_CONDITIONING,
+    Chunk,
+    Conditioning,
+    condition,
+    decode_audio,
+    iter_chunks,
+)
+from rushes.asr.base import SAMPLE_RATE, Engine, RecognizedSegment, Word, primary_language
+from rushes.errors import UsageError
+
+__all__ = [
+    "DEFAULT_CONDITIONING",
+    "DEFAULT_ENGINE",
+    "ENGINES",
+    "SAMPLE_RATE",
+    "Chunk",
+    "Conditioning",
+    "Engine",
+    "RecognizedSegment",
+    "Word",
+    "condition",
+    "decode_audio",
+    "get_engine",
+    "iter_chunks",
+    "primary_language",
+    "transcribe_file",
+]
+
+DEFAULT_ENGINE = "pocketsphinx"
+
+
+def _pocketsphinx(model_path: Path | None, language: str, threads: int) -> Engine:
+    from rushes.asr.pocketsphinx_engine import PocketsphinxEngine
+
+    return PocketsphinxEngine(model_path, language)  # single-threaded decoder; threads unused
+
+
+def _faster_whisper(model_path: Path | None, language: str, threads: int) -> Engine:
+    from rushes.asr.faster_whisper_engine import FasterWhisperEngine
+
+    return FasterWhisperEngine(model_path, language, threads=threads)
+
+
+def _vosk(model_path: Path | None, language: str, threads: int) -> Engine:
+    from rushes.asr.vosk_engine import VoskEngine
+
+    return VoskEngine(model_path, language)  # Kaldi decodes on one thread
+
+
+#: Engine name → factory. Engine modules are imported on use, so a missing optional package
+#: only matters to the engine that needs it.
+ENGINES: dict[str, Callable[[Path | None, str, int], Engine]] = {
+    "pocketsphinx": _pocketsphinx,
+    "faster-whisper": _faster_whisper,
+    "vosk": _vosk,
+}
+_ALIASES = {
+    "whisper": "faster-whisper", "faster_whisper": "faster-whisper", "sphinx": "pocketsphinx",
+}
+
+
+def get_engine(
+    name: str, model_path: Path | str | None = None, language: str = "en", *, threads: int = 1
+) -> Engine:
+    """Load the engine ``name`` with its model, ready to transcribe ``language``.
+
+    Every way this can fail for a reason the user can fix (unknown engine, package not
+    installed, model folder missing or incomplete, language the model cannot do) is a one-line
+    :class:`~rushes.errors.UsageError` saying what to do. ``threads`` bounds the engine's own
+    CPU threads (only faster-whisper has any); keep 1 when several workers share the cores.
+    """
+    if threads < 1:
+        raise UsageError(f"threads must be at least 1, got {threads}")
+    key = _ALIASES.get(name.strip().lower(), name.strip().lower())
+    factory = ENGINES.get(key)
+    if factory is None:
+        raise UsageError(f"unknown speech engine {name!r}; choose from {', '.join(ENGINES)}")
+    return factory(Path(model_path) if model_path is not None else None, language, threads)
+
+
+def transcribe_file(
+    engine: Engine,
+    path: Path,
+    *,
+    chunk_seconds: float = 30.0,
+    search_seconds: float = 5.0,
+    start: Fraction = Fraction(0),
+    conditioning: Conditioning = DEFAULT_CONDITIONING,
+) -> Iterator[tuple[Chunk, list[RecognizedSegment]]]:
+    """Transcribe ``path`` chunk by chunk, yielding each chunk with its segments (file times).
+
+    Yielding per chunk is what makes transcription resumable: the caller stores each chunk's
+    segments and ``chunk.end``, and after a crash passes that as ``start``.
+    """
+    for chunk in iter_chunks(
+        path, chunk_seconds, search_seconds=search_seconds, start=start,
+        conditioning=conditioning,
+    ):
+        yield chunk, engine.transcribe(chunk.audio, chunk.start)
