@@ -18,6 +18,7 @@ from rushes.cli import (
     ingest_cmds,
     project_cmds,
     report_cmds,
+    search_cmd,
     shots_cmd,
     transcript_cmds,
 )
@@ -50,7 +51,7 @@ def cli(ctx: click.Context, project_dir: str | None, flags: tuple[str, ...], deb
 
 
 for module in (
-    project_cmds, ingest_cmds, catalog_cmds, shots_cmd, fixity_cmds, report_cmds,
+    project_cmds, ingest_cmds, catalog_cmds, shots_cmd, search_cmd, fixity_cmds, report_cmds,
     transcript_cmds,
 ):
     module.register(cli)

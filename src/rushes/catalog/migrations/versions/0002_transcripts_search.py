@@ -13,6 +13,8 @@ tsvector with a GIN index, plus pg_trgm for substrings.
 
 from __future__ import annotations
 
+import unicodedata
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -118,11 +120,33 @@ def _sqlite_index() -> None:
         )
 
 
+def _latin_folds() -> tuple[str, str]:
+    """Accented Latin letters and their plain forms, as unicode61's remove_diacritics folds them
+    (written out here so that this step never changes)."""
+    src, dst = [], []
+    for cp in range(0xC0, 0x250):
+        ch = chr(cp)
+        plain = "".join(
+            c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
+        ).lower()
+        if len(plain) == 1 and plain.isascii() and plain.isalpha() and plain != ch:
+            src.append(ch)
+            dst.append(plain)
+    return "".join(src), "".join(dst)
+
+
 def _postgres_index() -> None:
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    # Index the text tokenised as SQLite's unicode61 does: accents folded, and paths, e-mail
+    # addresses and compounds (people/Ai, take_2) split, so both databases find the same rows.
+    src, dst = _latin_folds()
+    op.execute(
+        "CREATE FUNCTION rushes_fold(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE "
+        f"AS $$ SELECT translate(regexp_replace(t, '[/._@:+-]+', ' ', 'g'), '{src}', '{dst}') $$"
+    )
     op.execute(
         "ALTER TABLE search_entries ADD COLUMN tsv tsvector "
-        "GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED"
+        "GENERATED ALWAYS AS (to_tsvector('simple', rushes_fold(text))) STORED"
     )
     op.execute("CREATE INDEX ix_search_entries_tsv ON search_entries USING gin (tsv)")
     op.execute(
@@ -138,3 +162,5 @@ def downgrade() -> None:
             op.execute(f"DROP TABLE IF EXISTS {name}")
     for table in ("search_entries", "segments", "transcripts", "speakers"):
         op.drop_table(table)
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS rushes_fold(text)")

@@ -1,0 +1,369 @@
+"""Search latency on a synthetic archive, on SQLite and PostgreSQL, against grep over SRT files.
+
+The corpus stands for ``--hours`` of speech at 150 words a minute (1,000 h ≈ 9 million words)
+in timecoded sentences of 6–18 words, drawn from a 40,000-word vocabulary with a Zipf
+distribution (so "the"-like words are in most sentences and the tail is rare), with 3 % of
+sentences in Chinese (characters drawn Zipf-like from 2,500). Assets are 30-minute recordings
+(80 % video, 20 % audio) with a speaker per sentence and a creation date in their probe result.
+
+For each database the catalog is created by the real migrations; rows are bulk-loaded with the
+index maintenance off and the index then built in one go (timed separately), which is how a big
+import should be done. Each query class is timed through :func:`rushes.search.search` (parsing,
+SQL, ranking, snippets, timecodes: what ``rushes search`` does), 50 hits a page. The baseline
+is grep over the same sentences written as one SRT file per asset (speaker as "NAME: " in the
+line), run with the equivalent options (whole words, case-insensitive).
+
+    .venv/bin/python bench/search.py --hours 50      # a quick run
+    .venv/bin/python bench/search.py                 # 1,000 hours
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import itertools
+import os
+import random
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from pgserver import postgres_server
+from rushes.catalog import Catalog, open_catalog
+from rushes.catalog.schema import assets, locations, results
+from rushes.search import search
+
+WORDS_PER_HOUR = 150 * 60
+ASSET_SECONDS = 30 * 60
+SPEAKERS = ["Ellen Marsh", "Tom Reed", "Ai Nakamura", "Li Wei", "Sara Costa", "Jon Eide",
+            "Maya Roth", "Omar Haddad", "Ines Duval", "Pete Vance", "Ruth Okafor", "Kai Berg"]
+SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "da", "pe", "gor", "lan", "ber",
+             "tis", "mon", "har", "bou", "ste", "qua", "fen", "dri", "wel", "zu", "cho", "ath"]
+CJK = "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长知民样现分将外但身些与高意进把法此实回二理美点月明其种声全工己话儿者向情部正名定女问力机给等几很业最间新什打便位因重被走电四第门相次东政海口使教西再平真听世气信北少关并内加化由却代军产入先山五太水万市眼体别处总才场师书比住员九笑性通目华报立马命张活难神数件安表原车白应路期叫死常提感金何更反合放做系计或司利受光王果亲界及今京务制解各任至清物台象记边共风战干接它许八特觉望直服毛林题建南度统色字请交爱让认算论百吃义科怎元社术结六功指思非流每青管夫连远资队跟带花快条院变联言权往展该领传近留红治决周保达办运武半候七必城父强步完革深区即求品士转量空甚众技轻程告江语英基派满式李息写呢识极令黄德收脸钱党倒未持取设始版双历越史商千片容研像找友孩站广改议形委早房音火际则首单据导影失拿网香似斯专石若兵弟谁校读志飞观争究包组造落视济喜离虽坏兴"  # noqa: E501
+QUERIES_PER_CLASS = 30
+GREP_RUNS_PER_CLASS = 5
+
+
+@dataclass
+class Corpus:
+    assets: list[tuple[str, str, str, str]]  # id, kind, path, creation date
+    # (asset index, start_us, end_us, text, speaker)
+    rows: list[tuple[int, int, int, str, str]]
+    vocab: list[str]
+    counts: dict[str, int]
+
+
+def _zipf_cum(n: int, s: float = 1.05) -> list[float]:
+    return list(itertools.accumulate(1.0 / (r ** s) for r in range(1, n + 1)))
+
+
+def make_corpus(hours: float, seed: int = 7) -> Corpus:
+    rng = random.Random(seed)
+    vocab: list[str] = []
+    seen: set[str] = set()
+    while len(vocab) < 40_000:
+        w = "".join(rng.choice(SYLLABLES) for _ in range(rng.choice((1, 2, 2, 3, 3, 4))))
+        if w not in seen:
+            seen.add(w)
+            vocab.append(w)
+    cum = _zipf_cum(len(vocab))
+    cjk_cum = _zipf_cum(len(CJK), 0.9)
+    total_words = int(hours * WORDS_PER_HOUR)
+    n_assets = max(1, int(hours * 3600 // ASSET_SECONDS))
+    asset_rows = []
+    for i in range(n_assets):
+        kind = "audio" if i % 5 == 4 else "video"
+        aid = f"{rng.getrandbits(256):064x}"
+        day = f"{rng.randint(2015, 2024)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        ext = "wav" if kind == "audio" else "mov"
+        asset_rows.append((aid, kind, f"/archive/{kind}/{i:05d}_{aid[:8]}.{ext}", day))
+    rows: list[tuple[int, int, int, str, str]] = []
+    counts: dict[str, int] = {}
+    words_done = 0
+    per_asset = total_words / n_assets
+    asset = 0
+    t_us = 0
+    while words_done < total_words:
+        n = rng.randint(6, 18)
+        if rng.random() < 0.03:
+            idx = [bisect.bisect(cjk_cum, rng.random() * cjk_cum[-1]) for _ in range(n + 4)]
+            text = "".join(CJK[min(i, len(CJK) - 1)] for i in idx)
+        else:
+            picks = rng.choices(vocab, cum_weights=cum, k=n)
+            for w in set(picks):
+                counts[w] = counts.get(w, 0) + 1
+            text = " ".join(picks).capitalize() + "."
+        dur = n * 400_000
+        rows.append((asset, t_us, t_us + dur, text, SPEAKERS[rng.randrange(len(SPEAKERS))]))
+        t_us += dur + 200_000
+        words_done += n
+        if words_done >= per_asset * (asset + 1) and asset < n_assets - 1:
+            asset, t_us = asset + 1, 0
+    return Corpus(asset_rows, rows, vocab, counts)
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+def _load_assets(catalog: Catalog, corpus: Corpus) -> None:
+    with catalog.write() as conn:
+        conn.execute(assets.insert(), [
+            {"id": a, "kind": k, "format": p.rsplit(".", 1)[1], "size": 1, "added_ms": 0}
+            for a, k, p, _ in corpus.assets
+        ])
+        conn.execute(locations.insert(), [
+            {"asset_id": a, "path_bytes": p.encode(), "path": p, "size": 1, "mtime_ns": 0,
+             "seen_ms": 0, "missing": False}
+            for a, _, p, _ in corpus.assets
+        ])
+        conn.execute(results.insert(), [
+            {"asset_id": a, "analyzer": "probe", "version": 1, "params_hash": "bench",
+             "created_ms": 0,
+             "data": {"rate": "25/1", "start_timecode": "10:00:00:00",
+                      "creation_time": f"{d}T12:00:00Z"}}
+            for a, _, _, d in corpus.assets
+        ])
+
+
+def load_sqlite(path: Path, corpus: Corpus) -> tuple[Catalog, float, float]:
+    catalog = open_catalog(f"sqlite:///{path}")
+    _load_assets(catalog, corpus)
+    raw = catalog.engine.raw_connection()
+    cur = raw.cursor()
+    triggers = cur.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name='search_entries'"
+    ).fetchall()
+    t0 = time.perf_counter()
+    cur.execute("BEGIN")
+    for name, _ in triggers:
+        cur.execute(f"DROP TRIGGER {name}")
+    cur.executemany(
+        "INSERT INTO search_entries (id, asset_id, source, start_us, end_us, text, speaker) "
+        "VALUES (?, ?, 'transcript', ?, ?, ?, ?)",
+        [(i + 1, corpus.assets[a][0], s, e, t, sp)
+         for i, (a, s, e, t, sp) in enumerate(corpus.rows)],
+    )
+    cur.execute("COMMIT")
+    load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    cur.execute("BEGIN")
+    for table in ("search_fts", "search_trigram"):
+        cur.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+        cur.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+    for _, sql in triggers:
+        cur.execute(sql)
+    cur.execute("COMMIT")
+    cur.execute("ANALYZE")
+    index = time.perf_counter() - t0
+    cur.close()
+    raw.close()
+    return catalog, load, index
+
+
+def load_postgres(url: str, corpus: Corpus) -> tuple[Catalog, float, float]:
+    catalog = open_catalog(url)
+    _load_assets(catalog, corpus)
+    raw = catalog.engine.raw_connection()
+    cur = raw.cursor()
+    cur.execute(
+        "SELECT indexdef FROM pg_indexes WHERE tablename = 'search_entries' "
+        "AND indexname IN ('ix_search_entries_tsv', 'ix_search_entries_trgm')"
+    )
+    indexes = [r[0] for r in cur.fetchall()]
+    cur.execute("DROP INDEX ix_search_entries_tsv, ix_search_entries_trgm")
+    raw.commit()
+    t0 = time.perf_counter()
+    with cur.copy(
+        "COPY search_entries (id, asset_id, source, start_us, end_us, text, speaker) FROM STDIN"
+    ) as copy:
+        for i, (a, s, e, t, sp) in enumerate(corpus.rows):
+            copy.write_row((i + 1, corpus.assets[a][0], "transcript", s, e, t, sp))
+    cur.execute("SELECT setval('search_entries_id_seq', %s)", (len(corpus.rows),))
+    raw.commit()
+    load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for sql in indexes:
+        cur.execute(sql)
+    raw.commit()
+    cur.execute("ANALYZE search_entries")
+    raw.commit()
+    index = time.perf_counter() - t0
+    cur.close()
+    raw.close()
+    return catalog, load, index
+
+
+def write_srt(folder: Path, corpus: Corpus) -> None:
+    """One SRT per asset, in video/ and audio/ folders (the filtered grep reads one of them)."""
+    files: dict[int, list[str]] = {}
+    for a, s, e, t, sp in corpus.rows:
+        lines = files.setdefault(a, [])
+        lines.append(f"{len(lines) + 1}\n{_srt_time(s)} --> {_srt_time(e)}\n{sp}: {t}\n")
+    for a, lines in files.items():
+        aid, kind, _, _ = corpus.assets[a]
+        out = folder / kind / f"{aid}.srt"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _srt_time(us: int) -> str:
+    ms = us // 1000
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+
+
+# --- queries -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    query: str
+    grep: str  # a shell pipeline over {dir}
+
+
+def query_classes(corpus: Corpus, seed: int = 11) -> dict[str, list[Case]]:
+    rng = random.Random(seed)
+    by_count = sorted(corpus.counts, key=lambda w: -corpus.counts[w])
+    n_rows = len(corpus.rows)
+    common = by_count[:QUERIES_PER_CLASS]
+    rare = [w for w in by_count if 3 <= corpus.counts[w] <= 30]
+    mid = [w for w in by_count if n_rows / 2000 <= corpus.counts[w] <= n_rows / 50]
+    latin = [r[3] for r in corpus.rows if r[3].isascii()]
+    chinese = [r[3] for r in corpus.rows if not r[3].isascii()]
+
+    def g(pattern: str, extra: str = "", where: str = "{dir}") -> str:
+        return f"grep -r -i -w -F {extra} -- {shlex.quote(pattern)} {where}"
+
+    def sample(pool: list[str], k: int = QUERIES_PER_CLASS) -> list[str]:
+        return rng.sample(pool, min(k, len(pool)))
+
+    phrases = []
+    for text in sample(latin, QUERIES_PER_CLASS * 3):
+        words = text.rstrip(".").lower().split()
+        i = rng.randrange(len(words) - 1)
+        phrases.append(" ".join(words[i:i + 2]))
+    prefixes = sorted({w[:4] for w in sample(mid, 200) if len(w) >= 6})
+    subs = []
+    for text in sample(chinese, QUERIES_PER_CLASS):
+        i = rng.randrange(len(text) - 3)
+        subs.append(text[i:i + 3])
+    subs2 = [s[:2] for s in subs]
+    return {
+        "rare word": [Case(w, g(w)) for w in sample(rare)],
+        "common word": [Case(w, g(w)) for w in common],
+        "phrase": [Case(f'"{p}"', g(p)) for p in phrases[:QUERIES_PER_CLASS]],
+        "prefix": [
+            Case(f"{p}*", f"grep -r -i -w -E -- {shlex.quote(p + '[[:alnum:]]*')} {{dir}}")
+            for p in sample(prefixes)
+        ],
+        "boolean": [
+            Case(f"({a} OR {b}) {c} -{d}",
+                 f"grep -r -i -w -E -- {shlex.quote(a + '|' + b)} {{dir}} | "
+                 f"grep -i -w -F -- {shlex.quote(c)} | grep -v -i -w -F -- {shlex.quote(d)}")
+            for a, b, c, d in (sample(mid, 4) for _ in range(QUERIES_PER_CLASS))
+        ],
+        "CJK substring (3 chars)": [Case(s, f"grep -r -F -- {shlex.quote(s)} {{dir}}")
+                                    for s in subs],
+        "CJK substring (2 chars)": [Case(s, f"grep -r -F -- {shlex.quote(s)} {{dir}}")
+                                    for s in subs2],
+        "filtered": [
+            Case(f'{w} kind:audio speaker:"{sp}"',
+                 g(w, where="{dir}/audio") + f" | grep -F -- {shlex.quote(sp + ':')}")
+            for w, sp in zip(sample(mid), itertools.cycle(SPEAKERS), strict=False)
+        ],
+    }
+
+
+def time_queries(catalog: Catalog, cases: list[Case]) -> list[float]:
+    for case in cases[:3]:  # warm the connection pool and the page cache
+        search(catalog, case.query)
+    out = []
+    for case in cases:
+        t0 = time.perf_counter()
+        search(catalog, case.query, limit=50)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def time_grep(folder: Path, cases: list[Case]) -> list[float]:
+    out = []
+    env = {**os.environ, "LC_ALL": "C.UTF-8"}
+    for case in cases[:GREP_RUNS_PER_CLASS]:
+        cmd = case.grep.replace("{dir}", shlex.quote(str(folder)))
+        t0 = time.perf_counter()
+        subprocess.run(["bash", "-c", cmd + " > /dev/null"], env=env, check=False)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--hours", type=float, default=1000.0)
+    ap.add_argument("--no-postgres", action="store_true")
+    ap.add_argument("--keep", metavar="DIR", help="Build in DIR and keep it (default: a temp dir)")
+    args = ap.parse_args(argv)
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="rushes-bench-search-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        run(args.hours, work, not args.no_postgres)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def run(hours: float, work: Path, with_postgres: bool) -> None:
+    t0 = time.perf_counter()
+    corpus = make_corpus(hours)
+    n_words = sum(len(r[3].split()) if r[3].isascii() else len(r[3]) for r in corpus.rows)
+    print(f"corpus: {hours:g} h, {len(corpus.assets)} assets, {len(corpus.rows):,} segments, "
+          f"~{n_words:,} words (CJK characters counted as words), made in "
+          f"{time.perf_counter() - t0:.1f} s", flush=True)
+    srt = work / "srt"
+    write_srt(srt, corpus)
+    size = sum(f.stat().st_size for f in srt.rglob("*.srt"))
+    print(f"SRT baseline: {size / 1e6:.0f} MB in {len(corpus.assets)} files", flush=True)
+    classes = query_classes(corpus)
+    grep = {name: time_grep(srt, cases) for name, cases in classes.items()}
+    dbs: dict[str, dict[str, list[float]]] = {}
+    builds: dict[str, tuple[float, float]] = {}
+
+    def bench(name: str, opener: Callable[[], tuple[Catalog, float, float]]) -> None:
+        catalog, load, index = opener()
+        builds[name] = (load, index)
+        print(f"{name}: load {load:.1f} s, index build {index:.1f} s", flush=True)
+        dbs[name] = {c: time_queries(catalog, cases) for c, cases in classes.items()}
+        catalog.close()
+
+    bench("SQLite", lambda: load_sqlite(work / "catalog.db", corpus))
+    if with_postgres:
+        with postgres_server() as url:
+            bench("PostgreSQL", lambda: load_postgres(url, corpus))
+    print()
+    print("| class | " + " | ".join(f"{d} p50 ms | {d} p95 ms" for d in dbs)
+          + " | grep p50 ms | grep ÷ slowest p50 |")
+    print("|---|" + "---:|" * (2 * len(dbs) + 2))
+    for c in classes:
+        cells = []
+        for d in dbs:
+            cells += [f"{pct(dbs[d][c], 50) * 1000:.1f}", f"{pct(dbs[d][c], 95) * 1000:.1f}"]
+        g50 = pct(grep[c], 50)
+        worst = max(pct(dbs[d][c], 50) for d in dbs)
+        print(f"| {c} | " + " | ".join(cells) + f" | {g50 * 1000:.0f} | {g50 / worst:.0f}× |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""``rushes search``: the same search as the web app's ``/api/search``, for the terminal."""
+
+from __future__ import annotations
+
+import click
+
+from rushes.catalog.assets import resolve_asset
+from rushes.cli.app import State, emit_json, pass_state
+from rushes.search import search as run_search
+
+_HELP = """Find QUERY in transcripts (and, as they arrive, notes, tags and text in images).
+
+\b
+  harbour master          both words (AND is implied)
+  "harbour master"        the phrase
+  harb*                   words starting with harb
+  boat OR ship, -storm, NOT storm, (a OR b) c
+  孩子                     Chinese/Japanese/Thai… found as a substring
+  kind:video  asset:ID-PREFIX  speaker:"Ellen Marsh"  tag:people/Ai
+  source:transcript  after:2024-01-01  before:2024-02
+
+Matched words are shown between « and »; each hit's timecode is the first matched word.
+"""
+
+
+@click.command(help=_HELP)
+@click.argument("query", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--kind", help="Only assets of this kind (video, audio, image…).")
+@click.option("--asset", help="Only this asset (id, id prefix or path).")
+@click.option("--speaker", help="Only what this speaker says.")
+@click.option("--tag", help="Only assets with this tag (or a tag below it).")
+@click.option("--source", help="Only this kind of text (transcript, note, tag, ocr…).")
+@click.option("--after", "date_from", metavar="DATE", help="Assets made on or after DATE.")
+@click.option("--before", "date_to", metavar="DATE", help="Assets made before DATE.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True,
+              help="Hits per page.")
+@click.option("--offset", type=click.IntRange(0), default=0, help="Hits to skip (paging).")
+@pass_state
+def search(
+    state: State,
+    query: tuple[str, ...],
+    as_json: bool,
+    kind: str | None,
+    asset: str | None,
+    speaker: str | None,
+    tag: str | None,
+    source: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    limit: int,
+    offset: int,
+) -> None:
+    catalog = state.catalog()
+    asset_id = None
+    if asset:
+        with catalog.read() as conn:
+            asset_id = resolve_asset(conn, asset).id
+    result = run_search(
+        catalog, " ".join(query), kind=kind, asset=asset_id, speaker=speaker, tag=tag,
+        source=source, date_from=date_from, date_to=date_to, limit=limit, offset=offset,
+    )
+    if as_json:
+        emit_json(result.to_json())
+        return
+    if not result.hits:
+        click.echo(f"no hits for {result.query!r}", err=True)
+        return
+    last_path: str | None = None
+    for hit in result.hits:
+        path = hit.path or hit.asset
+        if path != last_path:
+            click.echo(path)
+            last_path = path
+        when = hit.timecode or f"{hit.start:.2f}s"
+        who = f"{hit.speaker}: " if hit.speaker else ""
+        click.echo(f"  {when}  {who}{hit.snippet}")
+    if result.more:
+        click.echo(
+            f"(more hits: add --offset {result.offset + len(result.hits)})", err=True
+        )
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(search)

@@ -1,0 +1,161 @@
+"""What both backends share: the filter set, the candidate row, and filters as SQL.
+
+Filters are plain SQL over ``search_entries e`` (and small subqueries on ``assets``,
+``results`` and other ``search_entries`` rows), written once with the one dialect difference
+(ASCII-only lower-casing) spelled out, so SQLite and PostgreSQL filter identically.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rushes.errors import UsageError
+from rushes.search.query import Query, normalise_date
+
+_HEX = frozenset("0123456789abcdef")
+
+
+@dataclass
+class Filters:
+    """Conditions every hit must meet; each list is ANDed (``kind:video kind:audio`` finds
+    nothing). Tags and speakers match case-insensitively (ASCII letters), a value ending in
+    ``*`` as a prefix; a tag also matches the tags below it (``people`` finds ``people/Ai``)."""
+
+    kinds: list[str] = field(default_factory=list)
+    assets: list[str] = field(default_factory=list)
+    speakers: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    date_from: str | None = None
+    date_to: str | None = None
+
+    @classmethod
+    def build(cls, query: Query, **given: Any) -> Filters:
+        out = cls()
+        out.kinds = [*query.filter_values("kind"), *_listed(given.get("kind"))]
+        out.assets = [*query.filter_values("asset"), *_listed(given.get("asset"))]
+        out.speakers = [*query.filter_values("speaker"), *_listed(given.get("speaker"))]
+        out.tags = [*query.filter_values("tag"), *_listed(given.get("tag"))]
+        out.sources = [*query.filter_values("source"), *_listed(given.get("source"))]
+        for value in out.assets:
+            if not value or not set(value.lower()) <= _HEX:
+                raise UsageError(f"asset: wants an asset id or id prefix (hex), not {value!r}")
+        froms = [normalise_date("after", v) for v in query.filter_values("after")]
+        tos = [normalise_date("before", v) for v in query.filter_values("before")]
+        if given.get("date_from"):
+            froms.append(normalise_date("after", str(given["date_from"])))
+        if given.get("date_to"):
+            tos.append(normalise_date("before", str(given["date_to"])))
+        out.date_from = max(froms) if froms else None
+        out.date_to = min(tos) if tos else None
+        return out
+
+
+def _listed(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A matching ``search_entries`` row, as both backends return it (newest id first)."""
+
+    id: int
+    asset_id: str
+    source: str
+    ref_id: int | None
+    start_us: int | None
+    end_us: int | None
+    text: str
+    speaker: str | None
+
+
+#: Columns of :class:`Candidate`, in order, for the backends' SELECT lists.
+COLUMNS = "e.id, e.asset_id, e.source, e.ref_id, e.start_us, e.end_us, e.text, e.speaker"
+
+
+class Params:
+    """Named bind parameters handed out as ``:p0``, ``:p1``… while SQL text is assembled."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def add(self, value: Any) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return f":{name}"
+
+    def used(self, sql: str) -> dict[str, Any]:
+        """The values the final SQL names (a sub-expression compiled twice leaves strays)."""
+        names = set(re.findall(r":(p\d+)\b", sql))
+        return {k: v for k, v in self.values.items() if k in names}
+
+
+def ascii_lower(value: str) -> str:
+    """Lower-case ASCII letters only: what SQLite's lower() does, and PostgreSQL's under "C"."""
+    return value.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filter_sql(filters: Filters, params: Params, dialect: str) -> list[str]:
+    """SQL conditions on ``e`` for the filters (ANDed by the caller)."""
+
+    def low(expr: str) -> str:
+        return f'lower({expr} COLLATE "C")' if dialect == "postgresql" else f"lower({expr})"
+
+    def name_match(expr: str, value: str, hierarchical: bool) -> str:
+        value = ascii_lower(value.strip())
+        if value.endswith("*"):
+            pattern = params.add(like_escape(value.rstrip("*")) + "%")
+            return f"{low(expr)} LIKE {pattern} ESCAPE '\\'"
+        cond = f"{low(expr)} = {params.add(value)}"
+        if hierarchical:
+            below = params.add(like_escape(value.rstrip("/")) + "/%")
+            cond = f"({cond} OR {low(expr)} LIKE {below} ESCAPE '\\')"
+        return cond
+
+    out: list[str] = []
+    for kind in filters.kinds:
+        out.append(f"e.asset_id IN (SELECT a.id FROM assets a WHERE a.kind = {params.add(kind)})")
+    for prefix in filters.assets:
+        prefix = prefix.lower()
+        # A range, not LIKE: it uses the asset_id index on both databases.
+        lo, hi = params.add(prefix), params.add(prefix + "g")
+        out.append(f"e.asset_id >= {lo} AND e.asset_id < {hi}")
+    for speaker in filters.speakers:
+        out.append(f"e.speaker IS NOT NULL AND {name_match('e.speaker', speaker, False)}")
+    for tag in filters.tags:
+        # Generic "another entry of the same asset": tags arrive as search_entries with
+        # source='tag'; the subquery runs once (index on source), not once per row.
+        out.append(
+            "e.asset_id IN (SELECT t.asset_id FROM search_entries t WHERE t.source = 'tag' "
+            f"AND {name_match('t.text', tag, True)})"
+        )
+    for source in filters.sources:
+        out.append(f"e.source = {params.add(source)}")
+    if filters.date_from or filters.date_to:
+        created = (
+            "(r.data ->> 'creation_time')" if dialect == "postgresql"
+            else "json_extract(r.data, '$.creation_time')"
+        )
+        conds = [f"{created} IS NOT NULL"]
+        if filters.date_from:
+            conds.append(f"substr({created}, 1, 10) >= {params.add(filters.date_from)}")
+        if filters.date_to:
+            conds.append(f"substr({created}, 1, 10) < {params.add(filters.date_to)}")
+        out.append(
+            "e.asset_id IN (SELECT r.asset_id FROM results r WHERE r.analyzer = 'probe' AND "
+            + " AND ".join(conds) + ")"
+        )
+    return out

@@ -1,0 +1,91 @@
+"""``rushes search`` on the command line.
+
+Until ``search_cmd.register`` is called from ``rushes.cli.main`` the command is exercised
+through click's runner on a small group that registers it; the subprocess test (the real
+``python -m rushes search``) runs as soon as the command is registered there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from rushes.catalog import Catalog
+from rushes.cli import search_cmd
+from rushes.cli.app import State
+from rushes.project import Project
+from tests.search.corpus import HARBOUR, load
+
+
+def _group(project: Project) -> click.Group:
+    @click.group()
+    @click.pass_context
+    def cli(ctx: click.Context) -> None:
+        ctx.obj = State(_project=project)
+        ctx.call_on_close(ctx.obj.close)
+
+    search_cmd.register(cli)
+    return cli
+
+
+def test_json_is_one_document_with_the_contract_keys(project: Project, catalog: Catalog) -> None:
+    load(catalog)
+    out = CliRunner().invoke(_group(project), ["search", "harbour", "master", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert data["query"] == "harbour master"
+    [hit] = data["hits"]
+    assert {"asset", "path", "start", "end", "text", "source"} <= set(hit)
+    assert hit["asset"] == HARBOUR and hit["timecode"] == "01:00:10:10"
+    assert hit["snippet"] == "The «harbour» «master» said the boats left at dawn."
+
+
+def test_options_and_human_output(project: Project, catalog: Catalog) -> None:
+    load(catalog)
+    runner = CliRunner()
+    out = runner.invoke(_group(project), ["search", "boats", "--kind", "audio"])
+    assert out.exit_code == 0, out.output
+    assert out.stdout.splitlines() == [
+        "/archive/radio.wav", "  4.00s  Announcer: «Boats» should stay in port.",
+    ]
+    out = runner.invoke(
+        _group(project),
+        ["search", "the", "--asset", "/archive/harbour.mov", "--speaker", "Tom Reed",
+         "--limit", "1", "--json"],
+    )
+    data = json.loads(out.stdout)
+    assert [h["speaker"] for h in data["hits"]] == ["Tom Reed"] and data["more"] is True
+
+
+def test_bad_query_is_a_usage_error(project: Project, catalog: Catalog) -> None:
+    out = CliRunner().invoke(_group(project), ["search", '"unclosed'])
+    assert out.exit_code != 0
+    assert "unbalanced quote" in str(out.exception)
+
+
+def test_real_command(project: Project, catalog: Catalog) -> None:
+    from rushes.cli.main import cli
+
+    if "search" not in cli.commands:
+        pytest.skip("search_cmd is not registered in rushes.cli.main yet")
+    load(catalog)
+    env = {**os.environ, "RUSHES_PROJECT": str(project.root),
+           "RUSHES_DATABASE_URL": project.database_url, "RUSHES_PROGRESS": "none"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "rushes", "search", '"harbour master"', "--json"],
+        env=env, capture_output=True, text=True, check=False, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert [h["asset"] for h in json.loads(proc.stdout)["hits"]] == [HARBOUR]
+    bad = subprocess.run(
+        [sys.executable, "-m", "rushes", "search", "(boats"],
+        env=env, capture_output=True, text=True, check=False, timeout=120,
+    )
+    assert bad.returncode == 1
+    assert bad.stderr.count("\n") == 1 and "unbalanced parentheses" in bad.stderr

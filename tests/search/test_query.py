@@ -1,0 +1,116 @@
+"""The query language, parsed without a database."""
+
+from __future__ import annotations
+
+import pytest
+
+from rushes.errors import UsageError
+from rushes.search.hits import Matcher, merge, snippet
+from rushes.search.query import And, Filter, Not, Or, Term, parse_query, positive_terms
+
+
+def _words(node: object) -> object:
+    """A compact picture of a tree: terms as their labels."""
+    if isinstance(node, Term):
+        return node.label
+    if isinstance(node, Not):
+        return ("NOT", _words(node.child))
+    if isinstance(node, And | Or):
+        return (type(node).__name__.upper(), *(_words(c) for c in node.children))
+    return node
+
+
+@pytest.mark.parametrize(("text", "tree"), [
+    ("harbour", "harbour"),
+    ("Harbour Master", ("AND", "harbour", "master")),
+    ('"harbour master"', '"harbour master"'),
+    ('"harbour mas"*', '"harbour mas"*'),
+    ("harb*", "harb*"),
+    ("boat OR ship", ("OR", "boat", "ship")),
+    ("boat ship OR storm", ("OR", ("AND", "boat", "ship"), "storm")),
+    ("boat AND (ship OR storm)", ("AND", "boat", ("OR", "ship", "storm"))),
+    ("boat -storm", ("AND", "boat", ("NOT", "storm"))),
+    ("boat NOT storm", ("AND", "boat", ("NOT", "storm"))),
+    ('boat -"big storm"', ("AND", "boat", ("NOT", '"big storm"'))),
+    ("boat -(a OR b)", ("AND", "boat", ("NOT", ("OR", "a", "b")))),
+    ("ninety-eight", '"ninety eight"'),
+    ("and or not", ("AND", "and", "or", "not")),
+    ("10:30", '"10 30"'),
+    ("孩子", "孩子"),
+    ("((boat))", "boat"),
+])
+def test_parse_trees(text: str, tree: object) -> None:
+    assert _words(parse_query(text).expr) == tree
+
+
+def test_filters_apply_to_the_whole_query() -> None:
+    q = parse_query('kind:video speaker:"Ellen Marsh" (harbour OR port) tag:people/Ai '
+                    "source:transcript asset:A1B2 after:2024-01 before:2025")
+    assert q.filters == (
+        Filter("kind", "video"), Filter("speaker", "Ellen Marsh"), Filter("tag", "people/Ai"),
+        Filter("source", "transcript"), Filter("asset", "A1B2"), Filter("after", "2024-01"),
+        Filter("before", "2025"),
+    )
+    assert _words(q.expr) == ("OR", "harbour", "port")
+
+
+def test_filters_alone_and_with_only_exclusions_are_queries() -> None:
+    assert parse_query("speaker:Tom*").expr is None
+    assert _words(parse_query("kind:audio -storm").expr) == ("NOT", "storm")
+
+
+def test_substring_terms_are_marked() -> None:
+    q = parse_query("孩子的 boat")
+    assert isinstance(q.expr, And)
+    terms = positive_terms(q.expr)
+    assert [t.substring for t in terms] == [True, False]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "empty"),
+    ("   ", "empty"),
+    ('"harbour master', "unbalanced quote"),
+    ('speaker:"Ellen', "unbalanced quote"),
+    ("(harbour", "unbalanced parentheses"),
+    ("harbour)", "unbalanced parentheses"),
+    ("()", "empty parentheses"),
+    ("OR boat", "OR needs"),
+    ("boat OR", "OR needs"),
+    ("boat AND", "AND needs"),
+    ("-storm", "only excludes"),
+    ("NOT", "NOT needs"),
+    ("kind:", "needs a value"),
+    ("after:yesterday boat", "after: wants a date"),
+    ("boat OR kind:video", "cannot sit under OR"),
+    ("boat -kind:video", "cannot sit under NOT"),
+    ("!!!", "nothing to search for"),
+])
+def test_bad_syntax_is_one_readable_line(text: str, message: str) -> None:
+    with pytest.raises(UsageError) as err:
+        parse_query(text)
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_matcher_and_snippet_mark_whole_words_phrases_prefixes_and_substrings() -> None:
+    terms = positive_terms(parse_query('"harbour master" boat* 孩子 -dawn').expr)
+    m = Matcher(terms)
+    text = "The Harbour master's boats; 我们的孩子. Harbourmaster at dawn"
+    ranges = merge(m.spans(text))
+    assert snippet(text, ranges) == (
+        "The «Harbour master»'s «boats»; 我们的«孩子». Harbourmaster at dawn"
+    )
+    assert [text[a:b] for a, b in ranges] == ["Harbour master", "boats", "孩子"]
+
+
+def test_long_texts_are_cut_around_the_first_match() -> None:
+    m = Matcher(positive_terms(parse_query("needle").expr))
+    text = "hay " * 100 + "needle " + "hay " * 100
+    cut = snippet(text, merge(m.spans(text)))
+    assert cut.startswith("…") and cut.endswith("…")
+    assert "«needle»" in cut and len(cut) <= 205
+
+
+def test_accents_and_case_fold_in_highlights() -> None:
+    m = Matcher(positive_terms(parse_query("cafe").expr))
+    assert merge(m.spans("Un CAFÉ noir")) == [(3, 7)]

@@ -1,0 +1,262 @@
+"""Search over a real catalog, on SQLite and on PostgreSQL (the ``catalog`` fixture runs each
+test on both), and the two databases giving the same hits in the same order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from rushes.catalog import Catalog, open_catalog
+from rushes.catalog.schema import search_entries
+from rushes.errors import UsageError
+from rushes.search import RANK_WINDOW, SearchResult, search
+from tests.search.corpus import CHINA, HARBOUR, RADIO, load
+
+
+@pytest.fixture
+def loaded(catalog: Catalog) -> Catalog:
+    load(catalog)
+    return catalog
+
+
+def _texts(result: SearchResult) -> list[str]:
+    return [h.text for h in result.hits]
+
+
+def test_a_word_matches_whole_words_only_in_any_case(loaded: Catalog) -> None:
+    result = search(loaded, "HARBOUR")
+    assert sorted(_texts(result)) == [
+        "Good morning, this is the harbour.",
+        "Storm warning for the harbour tonight.",
+        "The harbour master said the boats left at dawn.",
+    ]
+    assert result.total == 3 and result.more is False
+    hit = result.hits[0]
+    assert set(hit.to_json()) >= {"asset", "path", "start", "end", "text", "source", "timecode",
+                                  "snippet", "speaker", "kind", "segment_start"}
+
+
+def test_phrase_and_prefix(loaded: Catalog) -> None:
+    assert _texts(search(loaded, '"harbour master"')) == [
+        "The harbour master said the boats left at dawn."
+    ]
+    assert _texts(search(loaded, '"master harbour"')) == []
+    assert sorted(_texts(search(loaded, "harbo*"))) == [
+        "A master plan for the harbor, they called it.",
+        "Good morning, this is the harbour.",
+        "Harbouring old grudges, the fishermen argued.",
+        "Storm warning for the harbour tonight.",
+        "The harbour master said the boats left at dawn.",
+    ]
+
+
+def test_and_or_not_and_parentheses(loaded: Catalog) -> None:
+    assert _texts(search(loaded, "harbour boats")) == [
+        "The harbour master said the boats left at dawn."
+    ]
+    assert _texts(search(loaded, "harbour AND boats")) == _texts(search(loaded, "harbour boats"))
+    assert sorted(_texts(search(loaded, "storm OR grudges"))) == [
+        "Harbouring old grudges, the fishermen argued.",
+        "Nobody remembers the storm of ninety-eight.",
+        "Storm warning for the harbour tonight.",
+    ]
+    assert sorted(_texts(search(loaded, "harbour -storm"))) == sorted(
+        _texts(search(loaded, "harbour NOT storm"))
+    ) == [
+        "Good morning, this is the harbour.",
+        "The harbour master said the boats left at dawn.",
+    ]
+    assert sorted(_texts(search(loaded, "(storm OR boats) -harbour"))) == [
+        "Boats should stay in port.",
+        "Nobody remembers the storm of ninety-eight.",
+        "The boats came back to the village.",
+    ]
+
+
+def test_filters(loaded: Catalog) -> None:
+    assert {h.asset for h in search(loaded, "boats kind:video").hits} == {HARBOUR, CHINA}
+    assert {h.asset for h in search(loaded, "boats", kind="audio").hits} == {RADIO}
+    assert {h.asset for h in search(loaded, f"boats asset:{CHINA[:4]}").hits} == {CHINA}
+    assert _texts(search(loaded, 'harbour speaker:"ellen marsh"')) == [
+        "Good morning, this is the harbour.",
+        "The harbour master said the boats left at dawn.",
+    ]
+    assert {h.speaker for h in search(loaded, "speaker:Tom*").hits} == {"Tom Reed"}
+    assert _texts(search(loaded, "harbour", speaker="Announcer")) == [
+        "Storm warning for the harbour tonight."
+    ]
+    # Tags: entries of source 'tag' on the same asset, a tag matching the ones below it too.
+    assert {h.asset for h in search(loaded, "boats tag:people/ai").hits} == {CHINA}
+    assert {h.asset for h in search(loaded, "boats tag:people").hits} == {CHINA}
+    assert search(loaded, "boats tag:people/A").hits == []
+    assert {h.source for h in search(loaded, "boats source:transcript").hits} == {"transcript"}
+    assert search(loaded, "boats source:note").hits == []
+    # Dates: the probe's creation_time; assets without one are left out.
+    assert {h.asset for h in search(loaded, "boats after:2024-01-01").hits} == {HARBOUR}
+    assert {h.asset for h in search(loaded, "boats before:2024").hits} == {CHINA}
+    assert {h.asset for h in search(loaded, "boats", date_from="2023-06-01",
+                                    date_to="2023-06-02").hits} == {CHINA}
+    assert {h.asset for h in search(loaded, "boats after:2023-06-02 before:2024-03-05").hits} \
+        == set()
+
+
+def test_filters_alone_list_entries(loaded: Catalog) -> None:
+    result = search(loaded, "speaker:announcer")
+    assert _texts(result) == [
+        "Storm warning for the harbour tonight.", "Boats should stay in port.",
+    ]
+    assert [h.snippet for h in result.hits] == _texts(result)
+
+
+def test_chinese_is_found_by_substring(loaded: Catalog) -> None:
+    # Three characters and more: the trigram index; one or two: a bounded LIKE scan.
+    assert _texts(search(loaded, "孩子的")) == ["我们的孩子的名字叫小明"]
+    assert sorted(_texts(search(loaded, "孩子"))) == ["孩子们在河边玩", "我们的孩子的名字叫小明"]
+    assert _texts(search(loaded, "河")) == ["孩子们在河边玩"]
+    assert _texts(search(loaded, "孩子 -名字")) == ["孩子们在河边玩"]
+    assert sorted(_texts(search(loaded, "名字叫 OR village"))) == [
+        "The boats came back to the village.", "我们的孩子的名字叫小明",
+    ]
+    assert search(loaded, "孩子的名字").hits[0].snippet == "我们的«孩子的名字»叫小明"
+
+
+def test_hit_lands_on_the_first_matched_word(loaded: Catalog) -> None:
+    # "The harbour master said the boats …" starts at 10 s; words every 0.4 s.
+    hit = search(loaded, "boats master").hits[0]
+    assert hit.segment_start == 10.0
+    assert hit.start == pytest.approx(10.8)  # "master", word 2, before "boats" (word 5)
+    assert hit.end == pytest.approx(10.0 + 9 * 0.4)
+    # Without word times, the segment's start.
+    untimed = search(loaded, '"master plan"').hits[0]
+    assert untimed.start == untimed.segment_start == 40.0
+
+
+def test_timecode_honours_the_embedded_start(loaded: Catalog) -> None:
+    hit = search(loaded, "dawn").hits[0]
+    assert hit.start == pytest.approx(13.2)  # word 9 of the segment at 10 s
+    assert hit.timecode == "01:00:13:05"  # 01:00:00:00 + 13.2 s at 25 fps
+    assert hit.end_timecode == "01:00:13:15"
+    village = search(loaded, "village").hits[0]
+    assert village.start == pytest.approx(11.4)  # 9 s + word 6 at 0.4 s each
+    assert village.timecode == "00:00:11:11"  # frame 341 at 30000/1001, no start timecode
+    radio = search(loaded, "tonight").hits[0]
+    assert radio.timecode is None and radio.start == pytest.approx(2.5)
+
+
+def test_snippets_mark_matches(loaded: Catalog) -> None:
+    hit = search(loaded, '"harbour master" boats').hits[0]
+    assert hit.snippet == "The «harbour master» said the «boats» left at dawn."
+    assert [hit.text[a:b] for a, b in hit.highlights] == ["harbour master", "boats"]
+    assert search(loaded, "harbour*").hits[0].snippet.count("«") == 1
+
+
+def test_ranking_prefers_more_terms_then_path_then_time(loaded: Catalog) -> None:
+    result = search(loaded, "harbour OR boats OR storm")
+    assert [(h.path, h.segment_start) for h in result.hits] == [
+        # Two distinct terms present…
+        ("/archive/harbour.mov", 10.0),
+        ("/archive/radio.wav", 0.5),
+        # …then one, by path and time.
+        ("/archive/harbour.mov", 2.0),
+        ("/archive/harbour.mov", 20.0),
+        ("/archive/radio.wav", 4.0),
+        ("/archive/village.mp4", 9.0),
+    ]
+
+
+def test_paging(loaded: Catalog) -> None:
+    everything = search(loaded, "the")
+    assert everything.total == len(everything.hits) and not everything.more
+    page1 = search(loaded, "the", limit=3)
+    page2 = search(loaded, "the", limit=3, offset=3)
+    assert page1.more and page1.total == everything.total
+    assert [h.entry for h in page1.hits + page2.hits] == [h.entry for h in everything.hits][:6]
+
+
+def test_common_words_are_bounded_to_the_ranked_window(loaded: Catalog) -> None:
+    with loaded.write() as conn:
+        conn.execute(search_entries.insert(), [
+            {"asset_id": RADIO, "source": "note", "text": f"note {i} about the weather",
+             "start_us": i * 1_000_000, "end_us": i * 1_000_000 + 1}
+            for i in range(RANK_WINDOW + 20)
+        ])
+    result = search(loaded, "weather", limit=10)
+    assert result.total is None and result.more
+    # The newest window is what gets ranked: the last notes added.
+    assert all(int(h.text.split()[1]) >= 20 for h in result.hits)
+    assert [h.start for h in result.hits] == sorted(h.start for h in result.hits)
+
+
+@pytest.mark.parametrize("bad", ['"unclosed', "(a OR b", "", "asset:zz9 boats"])
+def test_syntax_errors(loaded: Catalog, bad: str) -> None:
+    with pytest.raises(UsageError):
+        search(loaded, bad)
+
+
+def test_bad_limits(loaded: Catalog) -> None:
+    with pytest.raises(UsageError):
+        search(loaded, "boats", limit=0)
+    with pytest.raises(UsageError):
+        search(loaded, "boats", offset=-1)
+
+
+#: Queries whose answers must be identical on both databases (ids, order, times, snippets).
+SAME_ON_BOTH = [
+    "harbour", "HARBOUR", '"harbour master"', "harb*", '"harbour mas"*', "the", "the boats",
+    "harbour OR boats OR storm", "(storm OR boats) -harbour", "harbour NOT storm",
+    "ninety-eight", "孩子", "孩子的", "河", "孩子 OR boats", "孩子 boats", "名字叫 OR village",
+    "kind:video the", "kind:audio", 'speaker:"Ellen Marsh"', "speaker:tom*", "tag:people",
+    "the tag:people/Ai", "source:transcript the", "after:2024 the", "before:2024-01-01 the",
+    f"asset:{HARBOUR[:6]} the", "-the kind:audio",
+]
+
+
+@pytest.fixture
+def both(tmp_path: Path, postgres_url: str) -> Iterator[tuple[Catalog, Catalog]]:
+    lite = open_catalog(f"sqlite:///{tmp_path / 'same.db'}")
+    pg = open_catalog(postgres_url)
+    for cat in (lite, pg):
+        load(cat)
+        with cat.write() as conn:  # enough rows that windows and ranking matter
+            conn.execute(search_entries.insert(), [
+                {"asset_id": (HARBOUR, CHINA, RADIO)[i % 3], "source": "note",
+                 "text": f"the boats {i} harbour {'storm' if i % 7 == 0 else 'calm'} 孩子们",
+                 "start_us": (i * 7919) % 100_000_000, "end_us": None}
+                for i in range(RANK_WINDOW * 2 + 13)
+            ])
+    yield lite, pg
+    lite.close()
+    pg.close()
+
+
+@pytest.mark.postgres
+def test_sqlite_and_postgres_give_the_same_hits(both: tuple[Catalog, Catalog]) -> None:
+    lite, pg = both
+    assert pg.dialect == "postgresql" and lite.dialect == "sqlite"
+    for query in SAME_ON_BOTH:
+        for offset, limit in ((0, 50), (190, 30), (0, 1000)):
+            a = search(lite, query, limit=limit, offset=offset).to_json()
+            b = search(pg, query, limit=limit, offset=offset).to_json()
+            assert a == b, query
+    assert search(lite, "the").hits, "the comparison must compare something"
+    with lite.read() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(search_entries)).scalar()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query", ["cafe", "café", "CAFÉ", "ai", "people", "take", "2"])
+def test_accents_and_compound_tokens_match_alike(
+    both: tuple[Catalog, Catalog], query: str
+) -> None:
+    lite, pg = both
+    for cat in (lite, pg):
+        with cat.write() as conn:
+            for text in ("Café", "tagged people/Ai", "take_2"):
+                conn.execute(search_entries.insert().values(asset_id=RADIO, source="note",
+                                                            text=text))
+    a = search(lite, query).to_json()
+    assert a["hits"], "SQLite finds it"
+    assert a == search(pg, query).to_json()
