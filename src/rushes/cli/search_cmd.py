@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from rushes.catalog.assets import resolve_asset
@@ -36,6 +38,8 @@ Matched words are shown between « and »; each hit's timecode is the first matc
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True,
               help="Hits per page.")
 @click.option("--offset", type=click.IntRange(0), default=0, help="Hits to skip (paging).")
+@click.option("--semantic", is_flag=True,
+              help="Rank by meaning (sentence embeddings) instead of by the words typed.")
 @pass_state
 def search(
     state: State,
@@ -50,16 +54,30 @@ def search(
     date_to: str | None,
     limit: int,
     offset: int,
+    semantic: bool,
 ) -> None:
     catalog = state.catalog()
     asset_id = None
     if asset:
         with catalog.read() as conn:
             asset_id = resolve_asset(conn, asset).id
-    result = run_search(
-        catalog, " ".join(query), kind=kind, asset=asset_id, speaker=speaker, tag=tag,
-        source=source, date_from=date_from, date_to=date_to, limit=limit, offset=offset,
-    )
+    if semantic:
+        if any((kind, speaker, tag, source, date_from, date_to)):
+            raise click.UsageError("--semantic takes --asset as its only filter for now")
+        from rushes.search.semantic import semantic_search  # loads the model only when asked
+
+        settings = state.settings
+        model = settings.embedding_model
+        result = semantic_search(
+            catalog, state.project().cache_dir, " ".join(query),
+            model=Path(model) if model else None, threads=settings.embedding_threads,
+            asset=asset_id, limit=limit, offset=offset,
+        )
+    else:
+        result = run_search(
+            catalog, " ".join(query), kind=kind, asset=asset_id, speaker=speaker, tag=tag,
+            source=source, date_from=date_from, date_to=date_to, limit=limit, offset=offset,
+        )
     if as_json:
         emit_json(result.to_json())
         return

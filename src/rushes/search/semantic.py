@@ -1,0 +1,67 @@
+"""Semantic search: the entries closest in meaning to the query, by sentence embeddings.
+
+The vector index is brought up to date first (only entries added or changed since the last
+search are embedded), then ranked by cosine similarity. Hits have the same shape as lexical
+ones; words of the query that also occur literally are highlighted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from rushes.catalog import Catalog
+from rushes.catalog.schema import search_entries
+from rushes.embeddings import get_embedder
+from rushes.embeddings.index import VectorIndex
+from rushes.errors import UsageError
+from rushes.search import MAX_LIMIT, SearchResult, _assets, _hit, _words
+from rushes.search.core import Candidate
+from rushes.search.hits import Matcher
+from rushes.search.query import make_term
+
+
+def semantic_search(
+    catalog: Catalog,
+    cache_dir: Path,
+    query: str,
+    *,
+    model: Path | None = None,
+    threads: int = 1,
+    asset: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchResult:
+    """Rank every searchable entry (or one asset's) by closeness of meaning to ``query``."""
+    if not query.strip():
+        raise UsageError("empty query")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+    index = VectorIndex(cache_dir, get_embedder(model, threads=threads), threads=threads)
+    index.update(catalog)
+    allowed = None
+    if asset is not None:
+        with catalog.read() as conn:
+            allowed = list(conn.execute(
+                sa.select(search_entries.c.id).where(search_entries.c.asset_id == asset)
+            ).scalars())
+    ranked = index.query(query, k=offset + limit + 1, allowed_ids=allowed)
+    page_ids = [entry for entry, _score in ranked[offset:offset + limit]]
+    with catalog.read() as conn:
+        rows = {
+            r.id: Candidate(r.id, r.asset_id, r.source, r.ref_id, r.start_us, r.end_us, r.text,
+                            r.speaker)
+            for r in conn.execute(
+                sa.select(search_entries).where(search_entries.c.id.in_(page_ids))
+            )
+        }
+        page = [rows[i] for i in page_ids if i in rows]
+        info = _assets(conn, {r.asset_id for r in page})
+        words = _words(conn, [r.ref_id for r in page if r.source == "transcript" and r.ref_id])
+    terms = [t for t in (make_term(w) for w in query.split()) if t is not None]
+    matcher = Matcher(terms)
+    hits = [_hit(r, info.get(r.asset_id), words.get(r.ref_id) if r.ref_id else None, matcher)
+            for r in page]
+    return SearchResult(query=query, hits=hits, total=None,
+                        more=len(ranked) > offset + limit, offset=offset, limit=limit)

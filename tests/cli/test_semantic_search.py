@@ -1,0 +1,38 @@
+"""``rushes search --semantic`` ranks a paraphrase above unrelated text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mediagen
+from cli.runner import rushes, rushes_json
+
+VTT = """WEBVTT
+
+00:00:00.500 --> 00:00:02.000
+<v Callum>The harbour crane lifted a container onto the ship.
+
+00:00:02.000 --> 00:00:03.500
+<v Ellen>The children's names were never published.
+
+00:00:03.500 --> 00:00:05.000
+<v Ellen>We painted the lamp room every spring.
+"""
+
+
+def test_semantic_search_ranks_a_paraphrase_first(tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    media.mkdir()
+    mediagen.video_testsrc(media / "ellen.mp4", seconds=5, audio=False)
+    (tmp_path / "ellen.vtt").write_text(VTT)
+    rushes("init", str(tmp_path), cwd=tmp_path)
+    rushes("add", "media", "--workers", "1", cwd=tmp_path)
+    rushes("transcript", "import", "ellen.vtt", cwd=tmp_path)
+    query = "nobody released the kids' identities"
+    assert rushes_json("search", query, cwd=tmp_path)["hits"] == []  # no word in common
+    hits = rushes_json("search", "--semantic", query, cwd=tmp_path)["hits"]
+    assert hits[0]["text"] == "The children's names were never published."
+    assert hits[0]["speaker"] == "Ellen" and hits[0]["start"] == 2.0
+    # The index is incremental: a second search embeds nothing new and agrees.
+    again = rushes_json("search", "--semantic", query, "--limit", "1", cwd=tmp_path)["hits"]
+    assert [h["entry"] for h in again] == [hits[0]["entry"]]
