@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rushes.analyzers.base import AnalysisContext, Analyzer, AssetView, Result
-from rushes.asr import RecognizedSegment, get_engine, transcribe_file
+from rushes.asr import DEFAULT_CONDITIONING, RecognizedSegment, get_engine, transcribe_file
 from rushes.asr.base import dist_version
 from rushes.config import Settings
 
@@ -50,6 +50,8 @@ class TranscriptAnalyzer(Analyzer):
             "language": settings.language,
             "package": f"{package} {dist_version(package)}",
             "chunk_seconds": CHUNK_SECONDS,
+            # The audio conditioning changes what the engine hears, so it is part of the job.
+            "conditioning": repr(DEFAULT_CONDITIONING),
         }
 
     def run(self, ctx: AnalysisContext) -> Result:
