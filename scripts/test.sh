@@ -3,7 +3,7 @@
 # real PostgreSQL server that the test run starts on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --dev
+bash scripts/setup.sh --dev --speakers
 export RUSHES_REQUIRE_PG=1
 .venv/bin/ruff check src tests bench
 .venv/bin/mypy

@@ -141,6 +141,11 @@ SETTINGS: tuple[Setting, ...] = (
         "(`rushes transcribe` works either way).",
     ),
     Setting(
+        "speaker_labels", _bool, False,
+        "Label who speaks when in machine transcripts, matching voices across the project "
+        "(needs the speakers extra: scripts/setup.sh --speakers).",
+    ),
+    Setting(
         "asr_engine", str, "pocketsphinx",
         "Speech-to-text engine: pocketsphinx (offline, English, inside its wheel), "
         "faster-whisper or vosk (both need asr_model).",

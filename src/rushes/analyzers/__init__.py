@@ -27,6 +27,7 @@ DEFAULT_ANALYZERS: tuple[str, ...] = (
     "rushes.analyzers.shots",
     "rushes.analyzers.proxy",
     "rushes.analyzers.transcript",
+    "rushes.analyzers.speakers",
 )
 
 __all__ = [

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
 
 from rushes.catalog.assets import list_assets, resolve_asset
+from rushes.catalog.speakers import name_speaker
 from rushes.catalog.transcripts import rename_speaker
 from rushes.cli.app import State, emit_json, note, pass_state
 from rushes.cli.ingest_cmds import run_analysis, workers_option
@@ -96,6 +98,9 @@ def rename_cmd(state: State, old: str, new: str) -> None:
     """Rename a speaker everywhere in the project (imported labels and recognised voices)."""
     with state.catalog().write() as conn:
         changed = rename_speaker(conn, old, new)
+        unnamed = re.fullmatch(r"Speaker (\d+)", old.strip())
+        if not changed and unnamed:  # a recognised voice nobody has named yet
+            changed = name_speaker(conn, int(unnamed.group(1)), new)
     if not changed:
         raise click.UsageError(f"no speaker named {old!r}")
     click.echo(f"renamed {old!r} to {new!r}")

@@ -12,6 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from rushes.catalog.results import result_of
+from rushes.catalog.speakers import assign_speakers
 from rushes.catalog.transcripts import SegmentRow, WordRow, store_transcript
 
 Store = Callable[[sa.Connection, str, str, dict[str, Any]], None]
@@ -30,9 +32,19 @@ def _store_transcript(conn: sa.Connection, asset_id: str, analyzer: str,
     ]
     store_transcript(conn, asset_id, str(data.get("source") or f"asr:{analyzer}"),
                      data.get("language"), rows)
+    # A re-run transcript has new segments: label them with the voices already found.
+    voices = result_of(conn, asset_id, "speakers")
+    if voices is not None:
+        assign_speakers(conn, asset_id, voices)
 
 
-STORES: dict[str, Store] = {"transcript": _store_transcript}
+def _store_speakers(conn: sa.Connection, asset_id: str, analyzer: str,
+                    data: dict[str, Any]) -> None:
+    """A speakers result: voice clusters matched to project speakers, segments labelled."""
+    assign_speakers(conn, asset_id, data)
+
+
+STORES: dict[str, Store] = {"transcript": _store_transcript, "speakers": _store_speakers}
 
 
 def file_result(conn: sa.Connection, kind: str, asset_id: str, analyzer: str,
