@@ -50,14 +50,7 @@ def ensure_job(
     params: dict[str, Any],
 ) -> None:
     """Queue a job unless the same one exists; drop superseded jobs of the same analyzer."""
-    conn.execute(
-        jobs.delete().where(
-            jobs.c.asset_id == asset_id,
-            jobs.c.analyzer == analyzer,
-            jobs.c.state != "running",
-            sa.or_(jobs.c.version != version, jobs.c.params_hash != params_hash),
-        )
-    )
+    drop_superseded(conn, asset_id, analyzer, version, params_hash)
     now = now_ms()
     values = {
         "asset_id": asset_id, "analyzer": analyzer, "version": version,
@@ -70,6 +63,21 @@ def ensure_job(
     else:
         insert = sqlite.insert(jobs).values(**values).on_conflict_do_nothing()
     conn.execute(insert)
+
+
+def drop_superseded(
+    conn: sa.Connection, asset_id: str, analyzer: str, version: int, params_hash: str
+) -> None:
+    """Forget jobs of an analyzer whose version or parameters are no longer current (a failed
+    run with another engine, say), once the current result exists."""
+    conn.execute(
+        jobs.delete().where(
+            jobs.c.asset_id == asset_id,
+            jobs.c.analyzer == analyzer,
+            jobs.c.state != "running",
+            sa.or_(jobs.c.version != version, jobs.c.params_hash != params_hash),
+        )
+    )
 
 
 def claim(

@@ -43,13 +43,14 @@ def import_cmd(
         source_timecode=source_timecode, language=language,
     )
     for warning in warnings:
-        note(f"{file}: warning: {warning}")
+        note(f"warning: {warning}")
     if as_json:
         emit_json({"asset": asset.id, "path": asset.path, "segments": count,
                    "warnings": warnings})
     else:
         click.echo(f"imported {count} segments into {asset.path}"
-                   + (f" ({len(warnings)} warnings)" if warnings else ""))
+                   + (f" ({len(warnings)} warning{'s' * (len(warnings) != 1)})"
+                      if warnings else ""))
 
 
 @transcript.command("show")

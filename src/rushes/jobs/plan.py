@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from rushes.analyzers import AssetView, analyzers, params_hash
 from rushes.catalog.assets import AssetRow, list_assets
-from rushes.catalog.jobs import ensure_job
+from rushes.catalog.jobs import drop_superseded, ensure_job
 from rushes.catalog.results import result_versions, results_of
 from rushes.config import Settings
 
@@ -41,6 +41,7 @@ def plan_asset(
         params = analyzer.params(settings)
         digest = params_hash(params)
         if have.get(analyzer.name) == (analyzer.version, digest):
+            drop_superseded(conn, asset.id, analyzer.name, analyzer.version, digest)
             continue
         ensure_job(conn, asset.id, analyzer.name, analyzer.version, digest, params)
         needed += 1

@@ -59,7 +59,12 @@ def semantic_search(
         page = [rows[i] for i in page_ids if i in rows]
         info = _assets(conn, {r.asset_id for r in page})
         words = _words(conn, [r.ref_id for r in page if r.source == "transcript" and r.ref_id])
-    terms = [t for t in (make_term(w) for w in query.split()) if t is not None]
+    # Highlight (and land on) only the query's content words that also occur literally; "the"
+    # and "a" say nothing about meaning.
+    terms = [
+        t for t in (make_term(w) for w in query.split() if len(w.strip(".,;:!?'\"")) >= 4)
+        if t is not None
+    ]
     matcher = Matcher(terms)
     hits = [_hit(r, info.get(r.asset_id), words.get(r.ref_id) if r.ref_id else None, matcher)
             for r in page]
