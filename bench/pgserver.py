@@ -1,9 +1,7 @@
-"""A throwaway PostgreSQL server for benchmarks: initdb + pg_ctl in a temporary folder on
-127.0.0.1, run as the ``postgres`` user when we are root (both tools refuse root).
-
-Separate from tests/conftest.py on purpose: benchmarks must not import the test suite, and they
-want different settings (more memory for index builds, a UTF-8 locale so pg_trgm sees CJK
-characters as word characters).
+"""A throwaway PostgreSQL server for the test suite and the benchmarks: initdb + pg_ctl in a
+temporary folder on 127.0.0.1, run as the ``postgres`` user when we are root (both tools refuse
+root). A UTF-8 locale, so pg_trgm sees CJK characters as word characters; benchmarks add more
+memory for index builds through ``options``.
 """
 
 from __future__ import annotations
@@ -39,9 +37,22 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+BENCH_OPTIONS = (
+    "-c shared_buffers=512MB -c maintenance_work_mem=1GB -c work_mem=64MB -c max_wal_size=8GB"
+)
+
+
+def find_bindir() -> Path | None:
+    """The newest installed PostgreSQL's programs, or None."""
+    try:
+        return _bindir()
+    except SystemExit:
+        return None
+
+
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """Yield a SQLAlchemy URL of a fresh database ``bench`` on a new server; removed after."""
+def postgres_server(database: str = "bench", options: str = BENCH_OPTIONS) -> Iterator[str]:
+    """Yield a SQLAlchemy URL of a fresh ``database`` on a new server; all removed after."""
     bindir = _bindir()
     data = Path(tempfile.mkdtemp(prefix="rushes-bench-pg-"))
     if os.geteuid() == 0:
@@ -52,23 +63,23 @@ def postgres_server() -> Iterator[str]:
                       "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]),
         check=True, capture_output=True,
     )
-    options = (
+    server_options = (
         f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c shared_buffers=512MB "
-        "-c maintenance_work_mem=1GB -c work_mem=64MB -c max_wal_size=8GB"
+        f"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 {options}"
     )
     subprocess.run(
-        _as_postgres([str(bindir / "pg_ctl"), "-D", str(data / "db"), "-o", options,
+        _as_postgres([str(bindir / "pg_ctl"), "-D", str(data / "db"), "-o", server_options,
                       "-l", str(data / "log"), "-w", "start"]),
         check=True, capture_output=True,
     )
     try:
-        subprocess.run(
-            _as_postgres([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port),
-                          "-U", "postgres", "bench"]),
-            check=True, capture_output=True,
-        )
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/bench"
+        if database != "postgres":
+            subprocess.run(
+                _as_postgres([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port),
+                              "-U", "postgres", database]),
+                check=True, capture_output=True,
+            )
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/{database}"
     finally:
         subprocess.run(
             _as_postgres([str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "immediate",

@@ -8,13 +8,8 @@ scripts/test.sh) turns a missing PostgreSQL into a failure instead of a skip.
 
 from __future__ import annotations
 
-import glob
 import os
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,31 +18,14 @@ import pytest
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.append(str(Path(__file__).parents[1] / "bench"))  # for pgserver, the shared server
 
+from pgserver import find_bindir
+from pgserver import postgres_server as pg_server
 from rushes.analyzers import analyzers
 from rushes.catalog import Catalog, open_catalog
 from rushes.config import load_settings
 from rushes.project import Project, init_project
-
-
-def _pg_bindir() -> Path | None:
-    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
-        if Path(candidate, "initdb").exists():
-            return Path(candidate)
-    found = shutil.which("initdb")
-    return Path(found).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *cmd]
-    return cmd
 
 
 @pytest.fixture(scope="session")
@@ -57,39 +35,13 @@ def postgres_server() -> Iterator[str]:
     if url:
         yield url.rsplit("/", 1)[0]
         return
-    bindir = _pg_bindir()
-    if bindir is None:
+    if find_bindir() is None:
         message = "PostgreSQL is not installed (scripts/setup.sh installs it)"
         if os.environ.get("RUSHES_REQUIRE_PG"):
             pytest.fail(message)
         pytest.skip(message)
-    data = Path(tempfile.mkdtemp(prefix="rushes-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(data, "postgres", "postgres")
-    port = _free_port()
-    subprocess.run(
-        _as_postgres([str(bindir / "initdb"), "-D", str(data / "db"), "-A", "trust",
-                      "-U", "postgres", "-E", "UTF8", "--no-sync"]),
-        check=True, capture_output=True,
-    )
-    options = (
-        f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    )
-    subprocess.run(
-        _as_postgres([str(bindir / "pg_ctl"), "-D", str(data / "db"), "-o", options,
-                      "-l", str(data / "log"), "-w", "start"]),
-        check=True, capture_output=True,
-    )
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
-    finally:
-        subprocess.run(
-            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "immediate",
-                          "stop"]),
-            check=False, capture_output=True,
-        )
-        shutil.rmtree(data, ignore_errors=True)
+    with pg_server("postgres", options="") as url:
+        yield url.rsplit("/", 1)[0]
 
 
 @pytest.fixture

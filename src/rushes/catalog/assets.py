@@ -121,7 +121,8 @@ class AssetRow:
     path: str | None
 
 
-def _first_path() -> sa.ScalarSelect[Any]:
+def first_path() -> sa.ScalarSelect[Any]:
+    """An asset's path to show: present locations before missing ones, oldest first."""
     return (
         sa.select(locations.c.path)
         .where(locations.c.asset_id == assets.c.id)
@@ -132,7 +133,7 @@ def _first_path() -> sa.ScalarSelect[Any]:
 
 
 def list_assets(conn: sa.Connection, kind: str | None = None) -> list[AssetRow]:
-    query = sa.select(assets, _first_path().label("path")).order_by(sa.text("path"), assets.c.id)
+    query = sa.select(assets, first_path().label("path")).order_by(sa.text("path"), assets.c.id)
     if kind:
         query = query.where(assets.c.kind == kind)
     return [
@@ -143,7 +144,7 @@ def list_assets(conn: sa.Connection, kind: str | None = None) -> list[AssetRow]:
 
 def get_asset(conn: sa.Connection, asset_id: str) -> AssetRow | None:
     row = conn.execute(
-        sa.select(assets, _first_path().label("path")).where(assets.c.id == asset_id)
+        sa.select(assets, first_path().label("path")).where(assets.c.id == asset_id)
     ).first()
     return AssetRow(row.id, row.kind, row.format, row.size, row.added_ms, row.path) if row else None
 

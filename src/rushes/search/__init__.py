@@ -32,7 +32,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from rushes.catalog import Catalog
-from rushes.catalog.schema import assets, locations, results, segments
+from rushes.catalog.assets import first_path
+from rushes.catalog.schema import assets, results, segments
 from rushes.domain.timecode import Timecode
 from rushes.errors import UsageError
 from rushes.present import media_clock
@@ -177,24 +178,13 @@ def _rank(rows: list[Candidate], query: Query, info: dict[str, _AssetInfo]) -> l
     return out
 
 
-def _first_path() -> sa.ScalarSelect[Any]:
-    # Same choice as rushes.catalog.assets: present locations before missing ones, oldest first.
-    return (
-        sa.select(locations.c.path)
-        .where(locations.c.asset_id == assets.c.id)
-        .order_by(locations.c.missing, locations.c.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
 def _assets(conn: sa.Connection, ids: Iterable[str]) -> dict[str, _AssetInfo]:
     """Kind, first path and media clock (rate, embedded start timecode) of each asset."""
     ids = sorted(ids)
     if not ids:
         return {}
     rows = conn.execute(
-        sa.select(assets.c.id, assets.c.kind, _first_path().label("path"), results.c.data)
+        sa.select(assets.c.id, assets.c.kind, first_path().label("path"), results.c.data)
         .outerjoin(results, sa.and_(results.c.asset_id == assets.c.id,
                                     results.c.analyzer == "probe"))
         .where(assets.c.id.in_(ids))
