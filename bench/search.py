@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from pgserver import postgres_server
 from rushes.catalog import Catalog, open_catalog
 from rushes.catalog.schema import assets, locations, results
+from rushes.domain.scripts import grams_of
 from rushes.search import search
 
 WORDS_PER_HOUR = 150 * 60
@@ -147,16 +148,16 @@ def load_sqlite(path: Path, corpus: Corpus) -> tuple[Catalog, float, float]:
     for name, _ in triggers:
         cur.execute(f"DROP TRIGGER {name}")
     cur.executemany(
-        "INSERT INTO search_entries (id, asset_id, source, start_us, end_us, text, speaker) "
-        "VALUES (?, ?, 'transcript', ?, ?, ?, ?)",
-        [(i + 1, corpus.assets[a][0], s, e, t, sp)
+        "INSERT INTO search_entries (id, asset_id, source, start_us, end_us, text, speaker, "
+        "grams) VALUES (?, ?, 'transcript', ?, ?, ?, ?, ?)",
+        [(i + 1, corpus.assets[a][0], s, e, t, sp, grams_of(t))
          for i, (a, s, e, t, sp) in enumerate(corpus.rows)],
     )
     cur.execute("COMMIT")
     load = time.perf_counter() - t0
     t0 = time.perf_counter()
     cur.execute("BEGIN")
-    for table in ("search_fts", "search_trigram"):
+    for table in ("search_fts", "search_trigram", "search_bigram"):
         cur.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
         cur.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
     for _, sql in triggers:
@@ -176,17 +177,20 @@ def load_postgres(url: str, corpus: Corpus) -> tuple[Catalog, float, float]:
     cur = raw.cursor()
     cur.execute(
         "SELECT indexdef FROM pg_indexes WHERE tablename = 'search_entries' "
-        "AND indexname IN ('ix_search_entries_tsv', 'ix_search_entries_trgm')"
+        "AND indexname IN ('ix_search_entries_tsv', 'ix_search_entries_trgm', "
+        "'ix_search_entries_grams')"
     )
     indexes = [r[0] for r in cur.fetchall()]
-    cur.execute("DROP INDEX ix_search_entries_tsv, ix_search_entries_trgm")
+    cur.execute("DROP INDEX ix_search_entries_tsv, ix_search_entries_trgm, "
+                "ix_search_entries_grams")
     raw.commit()
     t0 = time.perf_counter()
     with cur.copy(
-        "COPY search_entries (id, asset_id, source, start_us, end_us, text, speaker) FROM STDIN"
+        "COPY search_entries (id, asset_id, source, start_us, end_us, text, speaker, grams) "
+        "FROM STDIN"
     ) as copy:
         for i, (a, s, e, t, sp) in enumerate(corpus.rows):
-            copy.write_row((i + 1, corpus.assets[a][0], "transcript", s, e, t, sp))
+            copy.write_row((i + 1, corpus.assets[a][0], "transcript", s, e, t, sp, grams_of(t)))
     cur.execute("SELECT setval('search_entries_id_seq', %s)", (len(corpus.rows),))
     raw.commit()
     load = time.perf_counter() - t0

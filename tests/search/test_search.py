@@ -112,7 +112,7 @@ def test_filters_alone_list_entries(loaded: Catalog) -> None:
 
 
 def test_chinese_is_found_by_substring(loaded: Catalog) -> None:
-    # Three characters and more: the trigram index; one or two: a bounded LIKE scan.
+    # Three characters and more: the trigram index; one or two: the bigram index (grams).
     assert _texts(search(loaded, "孩子的")) == ["我们的孩子的名字叫小明"]
     assert sorted(_texts(search(loaded, "孩子"))) == ["孩子们在河边玩", "我们的孩子的名字叫小明"]
     assert _texts(search(loaded, "河")) == ["孩子们在河边玩"]
@@ -121,6 +121,48 @@ def test_chinese_is_found_by_substring(loaded: Catalog) -> None:
         "The boats came back to the village.", "我们的孩子的名字叫小明",
     ]
     assert search(loaded, "孩子的名字").hits[0].snippet == "我们的«孩子的名字»叫小明"
+
+
+def test_one_and_two_characters_of_unsegmented_scripts(loaded: Catalog) -> None:
+    with loaded.write() as conn:
+        conn.execute(search_entries.insert(), [
+            {"asset_id": RADIO, "source": "note", "text": text}
+            for text in ("ภาษาไทย", "カタカナ and 漢字。", "mixed a中 text")
+        ])
+    both = ["孩子们在河边玩", "我们的孩子的名字叫小明"]
+    # A run's last character is only a unigram; its first only starts a bigram.
+    assert _texts(search(loaded, "明")) == ["我们的孩子的名字叫小明"]
+    assert _texts(search(loaded, "玩")) == ["孩子们在河边玩"]
+    assert _texts(search(loaded, "我")) == ["我们的孩子的名字叫小明"]
+    assert sorted(_texts(search(loaded, "子们"))) == ["孩子们在河边玩"]
+    assert sorted(_texts(search(loaded, "们"))) == both
+    assert _texts(search(loaded, "明孩")) == []  # not adjacent: no bigram spans two segments
+    assert sorted(_texts(search(loaded, "边玩 OR 小明"))) == both
+    assert sorted(_texts(search(loaded, "孩子 -明"))) == ["孩子们在河边玩"]
+    assert sorted(_texts(search(loaded, "孩 河"))) == ["孩子们在河边玩"]
+    # Thai vowel marks, kana, CJK punctuation: characters of the runs like any other.
+    assert _texts(search(loaded, "าษ")) == ["ภาษาไทย"]
+    assert _texts(search(loaded, "ย")) == ["ภาษาไทย"]
+    assert _texts(search(loaded, "字。")) == ["カタカナ and 漢字。"]
+    assert _texts(search(loaded, "カ")) == ["カタカナ and 漢字。"]
+    # A run does not continue across a space or a Latin letter.
+    assert _texts(search(loaded, "ナ漢")) == []
+    assert _texts(search(loaded, "a中")) == ["mixed a中 text"]  # mixed: a LIKE scan
+
+
+def test_short_substrings_are_looked_up_in_the_bigram_index(loaded: Catalog) -> None:
+    # A row whose grams were never filled is invisible to 1–2 characters (the index answers,
+    # not a scan), while the trigram index still finds three.
+    with loaded.write() as conn:
+        conn.execute(search_entries.insert().values(
+            asset_id=RADIO, source="note", text="孩子们的河", grams=None
+        ))
+        stored = conn.execute(
+            sa.select(search_entries.c.grams).where(search_entries.c.text == "孩子们在河边玩")
+        ).scalar_one()
+    assert stored == "孩子 子们 们在 在河 河边 边玩 玩"
+    assert "孩子们的河" not in _texts(search(loaded, "孩子"))
+    assert "孩子们的河" in _texts(search(loaded, "孩子们"))
 
 
 def test_hit_lands_on_the_first_matched_word(loaded: Catalog) -> None:
@@ -208,6 +250,8 @@ SAME_ON_BOTH = [
     "harbour", "HARBOUR", '"harbour master"', "harb*", '"harbour mas"*', "the", "the boats",
     "harbour OR boats OR storm", "(storm OR boats) -harbour", "harbour NOT storm",
     "ninety-eight", "孩子", "孩子的", "河", "孩子 OR boats", "孩子 boats", "名字叫 OR village",
+    "子", "们", "明", "子们", "孩子 -明", "河 OR 明", "-孩 boats", "(孩 OR 河) 子们",
+    "明 kind:video",
     "kind:video the", "kind:audio", 'speaker:"Ellen Marsh"', "speaker:tom*", "tag:people",
     "the tag:people/Ai", "source:transcript the", "after:2024 the", "before:2024-01-01 the",
     f"asset:{HARBOUR[:6]} the", "-the kind:audio",

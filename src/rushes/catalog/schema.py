@@ -8,6 +8,9 @@ keep them as exact rationals or frame numbers inside their JSON.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.engine.default import DefaultExecutionContext
+
+from rushes.domain.scripts import grams_of
 
 metadata = sa.MetaData(
     naming_convention={
@@ -148,6 +151,11 @@ segments = sa.Table(
     sa.Column("words", sa.JSON, nullable=False),
 )
 
+def _grams_default(context: DefaultExecutionContext) -> str | None:
+    params = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return grams_of(params.get("text") or "")
+
+
 search_entries = sa.Table(
     "search_entries",
     metadata,
@@ -163,5 +171,9 @@ search_entries = sa.Table(
     sa.Column("end_us", sa.BigInteger, nullable=True),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("speaker", sa.Text, nullable=True),
+    # Character bigrams of the text's unsegmented-script runs (rushes.domain.scripts.grams_of),
+    # for 1–2 character substring search. Filled from ``text`` on every Core insert that does
+    # not give it; an UPDATE of ``text`` must set it too (``grams=grams_of(new_text)``).
+    sa.Column("grams", sa.Text, nullable=True, default=_grams_default),
     sa.Index("ix_search_entries_source_ref", "source", "ref_id"),
 )

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from rushes.catalog.db import now_ms
 from rushes.catalog.schema import search_entries, segments, speakers, transcripts
+from rushes.domain.scripts import grams_of
 
 #: Human-made transcripts are preferred over machine ones when an asset has both.
 _PREFERENCE = ("import:", "asr:")
@@ -69,6 +70,7 @@ def store_transcript(
             search_entries.insert().values(
                 asset_id=asset_id, source="transcript", ref_id=segment_id,
                 start_us=row.start_us, end_us=row.end_us, text=row.text,
+                grams=grams_of(row.text),
                 speaker=names.get(row.speaker_id) if row.speaker_id else row.speaker,
             )
         )

@@ -2,8 +2,10 @@
 
 Latin-script sub-expressions become one tsquery (``&&``, ``||``, ``!!`` of
 ``phraseto_tsquery('simple', …)``), so the GIN index answers the whole boolean at once; CJK terms
-become ``text ILIKE '%…%'``, which the pg_trgm index serves from three characters up (shorter
-patterns are a bounded scan). Each term is handed to PostgreSQL's own parser as typed, so it is
+become ``text ILIKE '%…%'``, which the pg_trgm index serves from three characters up; one or two
+characters of those scripts are looked up in ``grams_tsv`` (GIN over the text's character
+bigrams: the bigram itself, or for one character every lexeme it starts) and checked with ILIKE.
+Each term is handed to PostgreSQL's own parser as typed, so it is
 split exactly as the documents were.
 
 Rows come newest id first with a LIMIT, as on SQLite; the planner walks the primary key
@@ -42,9 +44,14 @@ def _term(term: Term, params: Params) -> _Compiled:
         if len(term.text) >= 3:
             return _Cond(f"e.text ILIKE {pattern} ESCAPE '\\'")
         # pg_trgm has no trigram to look up for one or two characters: its index would hand
-        # back every row. Hide the column from it so the planner walks the primary key
-        # newest-first and stops at the LIMIT, as SQLite does.
-        return _Cond(f"(e.text || '') ILIKE {pattern} ESCAPE '\\'")
+        # back every row. Hide the column from it (the bigram index answers, or, for a term
+        # mixing scripts, the planner walks the primary key newest-first to the LIMIT).
+        like = f"(e.text || '') ILIKE {pattern} ESCAPE '\\'"
+        if not term.by_grams:
+            return _Cond(like)
+        # The lexeme quoted verbatim: these characters are never a quote or a backslash.
+        lexeme = f"'{term.text}'" + (":*" if len(term.text) == 1 else "")
+        return _Cond(f"(e.grams_tsv @@ CAST({params.add(lexeme)} AS tsquery) AND {like})")
     if term.prefix:
         # Words from the tokenizer hold only letters and digits: safe inside quotes.
         lexemes = [f"'{w}'" for w in term.words]

@@ -25,36 +25,15 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
+from rushes.domain.scripts import is_unsegmented, is_unsegmented_char
 from rushes.errors import UsageError
 
 #: Filter names the query language knows; anything else before a colon is part of a word
 #: (``10:30``, ``http://…``).
 FILTERS = ("kind", "asset", "speaker", "tag", "source", "after", "before")
 
-#: Code point ranges of scripts written without spaces between words: Han (with extensions and
-#: compatibility ideographs), kana, CJK punctuation/symbols, Thai, Lao, Myanmar, Khmer, Tibetan.
-_UNSEGMENTED = (
-    (0x0E00, 0x0EFF),  # Thai, Lao
-    (0x0F00, 0x0FFF),  # Tibetan
-    (0x1000, 0x109F),  # Myanmar
-    (0x1780, 0x17FF),  # Khmer
-    (0x2E80, 0x2FDF),  # CJK radicals, Kangxi
-    (0x3000, 0x30FF),  # CJK symbols, Hiragana, Katakana
-    (0x3100, 0x31FF),  # Bopomofo, kana extensions
-    (0x3400, 0x4DBF),  # CJK extension A
-    (0x4E00, 0x9FFF),  # CJK unified ideographs
-    (0xF900, 0xFAFF),  # CJK compatibility ideographs
-    (0xFF66, 0xFF9F),  # half-width Katakana
-    (0x20000, 0x3FFFF),  # CJK extensions B…
-)
-
 #: A word as SQLite's unicode61 tokenizer sees it: a run of letters and digits (no underscore).
 WORD_RE = re.compile(r"[^\W_]+")
-
-
-def is_unsegmented(text: str) -> bool:
-    """True when ``text`` holds a character of a script that has no spaces between words."""
-    return any(lo <= ord(ch) <= hi for ch in text for lo, hi in _UNSEGMENTED)
 
 
 def fold(word: str) -> str:
@@ -79,6 +58,14 @@ class Term:
     words: tuple[str, ...]
     prefix: bool = False
     substring: bool = False
+
+    @property
+    def by_grams(self) -> bool:
+        """A 1–2 character substring of one unsegmented run: answered by the bigram index
+        (``search_entries.grams``); longer substrings go to the trigram index."""
+        return self.substring and len(self.text) <= 2 and all(
+            is_unsegmented_char(ch) for ch in self.text
+        )
 
     @property
     def label(self) -> str:

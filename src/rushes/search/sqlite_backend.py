@@ -1,4 +1,5 @@
-"""Candidate rows on SQLite: FTS5 ``search_fts`` (words) and ``search_trigram`` (substrings).
+"""Candidate rows on SQLite: FTS5 ``search_fts`` (words), ``search_trigram`` (substrings of
+three characters or more) and ``search_bigram`` (1–2 character substrings of CJK, Thai…).
 
 The query tree is compiled into as few FTS5 MATCH expressions as possible, because one MATCH
 walks the index once, while every extra table costs a lookup per row. The shape of the SQL:
@@ -9,8 +10,12 @@ walks the index once, while every extra table costs a lookup per row. The shape 
   costs the same as a rare one: no bm25 over millions of rows;
 - an AND with such a part drives from it and checks the rest per row (a rowid-seek into the
   other FTS table, or LIKE);
-- anything else (an OR across scripts, a 1–2 character CJK term, filters alone) scans
-  ``search_entries`` newest-first with the conditions, still stopped by the LIMIT.
+- anything else (an OR across scripts, filters alone) scans ``search_entries`` newest-first with
+  the conditions, still stopped by the LIMIT.
+
+A 1–2 character term of an unsegmented script is a token of ``search_bigram`` (two characters)
+or a prefix of one (one character: the bigrams it starts, or the last character of a run), and
+its rows are checked with LIKE as well, so a hit is always a substring of the text.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import sqlalchemy as sa
 from rushes.search.core import COLUMNS, Candidate, Filters, Params, filter_sql, like_escape
 from rushes.search.query import And, Node, Not, Or, Term
 
-WORDS, TRIGRAMS = "search_fts", "search_trigram"
+WORDS, TRIGRAMS, BIGRAMS = "search_fts", "search_trigram", "search_bigram"
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,8 @@ class _Fts:
 
     table: str
     match: str
+    #: A condition on ``e`` the matched rows must also meet (LIKE for bigram terms).
+    verify: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,9 +56,13 @@ def _quote(text: str) -> str:
 
 def _term(term: Term, params: Params) -> _Compiled:
     if term.substring:
+        if term.by_grams:
+            pattern = params.add("%" + like_escape(term.text) + "%")
+            match = _quote(term.text) + ("*" if len(term.text) == 1 else "")
+            return _Fts(BIGRAMS, match, f"e.text LIKE {pattern} ESCAPE '\\'")
         if len(term.text) >= 3:
             return _Fts(TRIGRAMS, _quote(term.text))
-        # The trigram index cannot answer fewer than three characters.
+        # Mixed with other scripts ("a中"): neither index holds it.
         pattern = params.add("%" + like_escape(term.text) + "%")
         return _Cond(f"e.text LIKE {pattern} ESCAPE '\\'")
     if term.prefix:
@@ -64,8 +75,18 @@ def _as_cond(c: _Compiled, params: Params) -> str:
     if isinstance(c, _Cond):
         return c.sql
     # A rowid-seek in the other index: cheap per row, unlike materialising a common word's rows.
-    return (f"EXISTS (SELECT 1 FROM {c.table} WHERE {c.table} MATCH {params.add(c.match)} "
+    seek = (f"EXISTS (SELECT 1 FROM {c.table} WHERE {c.table} MATCH {params.add(c.match)} "
             f"AND rowid = e.id)")
+    return seek + (f" AND ({c.verify})" if c.verify else "")
+
+
+def _verify(parts: list[str | None], op: str) -> str | None:
+    """The verification conditions of FTS parts merged into one MATCH, joined with ``op``."""
+    if not any(parts):
+        return None
+    if op == "OR" and not all(parts):
+        return None  # a part without one matches exactly already: nothing to narrow
+    return f" {op} ".join(f"({p})" for p in parts if p)
 
 
 def _compile(node: Node, params: Params) -> _Compiled:
@@ -77,8 +98,9 @@ def _compile(node: Node, params: Params) -> _Compiled:
         parts = [_compile(c, params) for c in node.children]
         tables = {p.table for p in parts if isinstance(p, _Fts)}
         if len(tables) == 1 and all(isinstance(p, _Fts) for p in parts):
-            matches = [p.match for p in parts if isinstance(p, _Fts)]
-            return _Fts(tables.pop(), " OR ".join(f"({m})" for m in matches))
+            fts = [p for p in parts if isinstance(p, _Fts)]
+            return _Fts(tables.pop(), " OR ".join(f"({p.match})" for p in fts),
+                        _verify([p.verify for p in fts], "OR"))
         return _Cond("(" + " OR ".join(f"({_as_cond(p, params)})" for p in parts) + ")")
     return _compile_and(node, params)
 
@@ -87,17 +109,19 @@ def _compile_and(node: And, params: Params) -> _Compiled:
     """AND: positives on one table join into one MATCH, NOTs on that table become FTS5 NOT."""
     positives = [_compile(c, params) for c in node.children if not isinstance(c, Not)]
     negatives = [_compile(c.child, params) for c in node.children if isinstance(c, Not)]
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[_Fts]] = {}
     for p in positives:
         if isinstance(p, _Fts):
-            groups.setdefault(p.table, []).append(p.match)
+            groups.setdefault(p.table, []).append(p)
     parts: list[_Compiled] = []
-    for table, matches in groups.items():
-        match = " AND ".join(f"({m})" for m in matches)
+    for table, group in groups.items():
+        match = " AND ".join(f"({g.match})" for g in group)
+        verify = [g.verify for g in group]
         for n in negatives:
             if isinstance(n, _Fts) and n.table == table:
                 match = f"({match}) NOT ({n.match})"
-        parts.append(_Fts(table, match))
+                verify.append(f"NOT ({n.verify})" if n.verify else None)
+        parts.append(_Fts(table, match, _verify(verify, "AND")))
     parts.extend(p for p in positives if isinstance(p, _Cond))
     conds = [
         f"NOT ({_as_cond(n, params)})" for n in negatives
@@ -105,8 +129,8 @@ def _compile_and(node: And, params: Params) -> _Compiled:
     ]
     if len(parts) == 1 and not conds:
         return parts[0]
-    # The trigram part first: a substring is usually the rarer one, so the better driver.
-    parts.sort(key=lambda p: 0 if isinstance(p, _Fts) and p.table == TRIGRAMS else 1)
+    # The substring part first: a substring is usually the rarer one, so the better driver.
+    parts.sort(key=lambda p: 0 if isinstance(p, _Fts) and p.table != WORDS else 1)
     return _Cond(" AND ".join([f"({_as_cond(p, params)})" for p in parts] + conds))
 
 
@@ -149,6 +173,8 @@ def candidates(
     """Up to ``limit`` matching rows, newest (highest id) first."""
     params = Params()
     driver, conds = _driver(expr, params)
+    if driver is not None and driver.verify:
+        conds.insert(0, driver.verify)
     conds += filter_sql(filters, params, "sqlite")
     where = " AND ".join(f"({c})" for c in conds)
     n = params.add(limit)

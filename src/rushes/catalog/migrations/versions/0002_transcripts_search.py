@@ -6,9 +6,11 @@ Create Date: 2026-11-24
 
 ``search_entries`` holds every searchable piece of text (transcript segments now; notes, tags,
 clip labels, text in images and web captures later) with its asset and time range. The text
-index over it is the database's own: on SQLite two FTS5 tables kept in step by triggers (words
-with unicode61, substrings for unsegmented scripts with trigram); on PostgreSQL a generated
-tsvector with a GIN index, plus pg_trgm for substrings.
+index over it is the database's own: on SQLite three FTS5 tables kept in step by triggers (words
+with unicode61, substrings for unsegmented scripts with trigram, and 1–2 character substrings of
+those scripts over the ``grams`` column of character bigrams); on PostgreSQL a generated tsvector
+with a GIN index, pg_trgm for substrings, and a generated tsvector of the bigrams with a GIN index.
+``grams`` is computed in Python (``rushes.domain.scripts.grams_of``) when a row is inserted.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ def upgrade() -> None:
         sa.Column("end_us", sa.BigInteger, nullable=True),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("speaker", sa.Text, nullable=True),
+        sa.Column("grams", sa.Text, nullable=True),
     )
     op.create_index("ix_search_entries_asset_id", "search_entries", ["asset_id"])
     op.create_index("ix_search_entries_source_ref", "search_entries", ["source", "ref_id"])
@@ -99,24 +102,31 @@ def upgrade() -> None:
 
 
 def _sqlite_index() -> None:
-    for name, tokenizer in (("search_fts", "unicode61 remove_diacritics 2"),
-                            ("search_trigram", "trigram")):
+    # search_bigram: grams holds only non-ASCII characters and spaces, so the ascii tokenizer
+    # makes each bigram (or run-final character) one token, whatever its Unicode category
+    # (unicode61 would split at Thai vowel marks and CJK punctuation). prefix='1' indexes each
+    # token's first character, so a 1-character query is one index lookup.
+    for name, col, options in (
+        ("search_fts", "text", "tokenize='unicode61 remove_diacritics 2'"),
+        ("search_trigram", "text", "tokenize='trigram'"),
+        ("search_bigram", "grams", "tokenize='ascii', prefix='1'"),
+    ):
         op.execute(
-            f"CREATE VIRTUAL TABLE {name} USING fts5(text, content='search_entries', "
-            f"content_rowid='id', tokenize='{tokenizer}')"
+            f"CREATE VIRTUAL TABLE {name} USING fts5({col}, content='search_entries', "
+            f"content_rowid='id', {options})"
         )
         op.execute(
             f"CREATE TRIGGER {name}_ai AFTER INSERT ON search_entries BEGIN "
-            f"INSERT INTO {name}(rowid, text) VALUES (new.id, new.text); END"
+            f"INSERT INTO {name}(rowid, {col}) VALUES (new.id, new.{col}); END"
         )
         op.execute(
             f"CREATE TRIGGER {name}_ad AFTER DELETE ON search_entries BEGIN "
-            f"INSERT INTO {name}({name}, rowid, text) VALUES ('delete', old.id, old.text); END"
+            f"INSERT INTO {name}({name}, rowid, {col}) VALUES ('delete', old.id, old.{col}); END"
         )
         op.execute(
-            f"CREATE TRIGGER {name}_au AFTER UPDATE OF text ON search_entries BEGIN "
-            f"INSERT INTO {name}({name}, rowid, text) VALUES ('delete', old.id, old.text); "
-            f"INSERT INTO {name}(rowid, text) VALUES (new.id, new.text); END"
+            f"CREATE TRIGGER {name}_au AFTER UPDATE OF {col} ON search_entries BEGIN "
+            f"INSERT INTO {name}({name}, rowid, {col}) VALUES ('delete', old.id, old.{col}); "
+            f"INSERT INTO {name}(rowid, {col}) VALUES (new.id, new.{col}); END"
         )
 
 
@@ -152,11 +162,18 @@ def _postgres_index() -> None:
     op.execute(
         "CREATE INDEX ix_search_entries_trgm ON search_entries USING gin (text gin_trgm_ops)"
     )
+    # The bigrams as lexemes verbatim (no parser: it would drop or split some of these
+    # characters depending on the locale), matched with a tsquery cast from quoted lexemes.
+    op.execute(
+        "ALTER TABLE search_entries ADD COLUMN grams_tsv tsvector "
+        "GENERATED ALWAYS AS (array_to_tsvector(string_to_array(grams, ' '))) STORED"
+    )
+    op.execute("CREATE INDEX ix_search_entries_grams ON search_entries USING gin (grams_tsv)")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
-        for name in ("search_fts", "search_trigram"):
+        for name in ("search_fts", "search_trigram", "search_bigram"):
             for suffix in ("ai", "ad", "au"):
                 op.execute(f"DROP TRIGGER IF EXISTS {name}_{suffix}")
             op.execute(f"DROP TABLE IF EXISTS {name}")
