@@ -150,15 +150,31 @@ class Engine(ABC):
             raise UsageError(f"{self.name} has no model for {language!r} here; {hint}")
         return primary_language(language)
 
-    @abstractmethod
+    #: What identifies the loaded model ("builtin:en-us", a resolved folder path) and the
+    #: engine package's version; set by each engine's constructor.
+    model_label: str
+    package_version: str
+    language: str
+
     def transcribe(self, audio: Audio, offset: Fraction) -> list[RecognizedSegment]:
         """Recognise ``audio`` (float32, mono, 16 kHz, roughly −1…1) that starts ``offset``
         seconds into the file; returned times include ``offset``."""
+        check_audio(audio)
+        if len(audio) == 0:
+            return []
+        return self._recognise(audio, offset, Fraction(len(audio), SAMPLE_RATE))
 
     @abstractmethod
+    def _recognise(
+        self, audio: Audio, offset: Fraction, length: Fraction
+    ) -> list[RecognizedSegment]:
+        """The engine's own work on checked, non-empty audio ``length`` seconds long."""
+
     def identity(self) -> dict[str, str]:
         """What decides this engine's output (engine, model, package version): a change here
         must re-run transcription, so the analyzer puts it in its job parameters."""
+        return {"engine": self.name, "model": self.model_label,
+                "version": self.package_version, "language": self.language}
 
 
 def check_audio(audio: Audio) -> Audio:

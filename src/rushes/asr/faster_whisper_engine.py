@@ -20,7 +20,6 @@ from rushes.asr.base import (
     Engine,
     RecognizedSegment,
     Word,
-    check_audio,
     dist_version,
     model_dir,
     seconds,
@@ -58,6 +57,7 @@ class FasterWhisperEngine(Engine):
             )
         path = model_dir(model_path, self.name, REQUIRED_FILES, "CTranslate2 Whisper model")
         self._path = str(path.resolve())
+        self.model_label = self._path
         self._beam_size = beam_size
         try:
             self._model: Any = fw.WhisperModel(
@@ -72,17 +72,11 @@ class FasterWhisperEngine(Engine):
         self.language = self._require_language(
             language, "this Whisper model is English-only; use a multilingual one"
         )
-        self._version = dist_version("faster-whisper")
+        self.package_version = dist_version("faster-whisper")
 
-    def identity(self) -> dict[str, str]:
-        return {"engine": self.name, "model": self._path, "version": self._version,
-                "language": self.language}
-
-    def transcribe(self, audio: Audio, offset: Fraction) -> list[RecognizedSegment]:
-        check_audio(audio)
-        if len(audio) == 0:
-            return []
-        length = Fraction(len(audio), 16000)
+    def _recognise(
+        self, audio: Audio, offset: Fraction, length: Fraction
+    ) -> list[RecognizedSegment]:
         segments, _info = self._model.transcribe(
             audio,
             language=self.language,

@@ -18,7 +18,6 @@ from rushes.asr.base import (
     Engine,
     RecognizedSegment,
     Word,
-    check_audio,
     dist_version,
     group_words,
     model_dir,
@@ -87,30 +86,24 @@ class PocketsphinxEngine(Engine):
             base = Path(ps.get_model_path()) / "en-us"
             hmm, dic, lm = base / "en-us", base / "cmudict-en-us.dict", base / "en-us.lm.bin"
             self.languages = BUILTIN_LANGUAGES
-            self._model = "builtin:en-us"
+            self.model_label = "builtin:en-us"
         else:
             hmm, dic, lm = _find_model(model_path)
             # A user's model folder does not say its language; trust the language they asked for.
             self.languages = None
-            self._model = str(Path(model_path).expanduser().resolve())
+            self.model_label = str(Path(model_path).expanduser().resolve())
         self.language = self._require_language(
             language, "use faster-whisper with --model PATH (a local Whisper model folder)"
         )
-        self._version = dist_version("pocketsphinx")
+        self.package_version = dist_version("pocketsphinx")
         self._decoder = ps.Decoder(
             hmm=str(hmm), dict=str(dic), lm=str(lm), samprate=16000, frate=FRAME_RATE,
             loglevel="FATAL",
         )
 
-    def identity(self) -> dict[str, str]:
-        return {"engine": self.name, "model": self._model, "version": self._version,
-                "language": self.language}
-
-    def transcribe(self, audio: Audio, offset: Fraction) -> list[RecognizedSegment]:
-        check_audio(audio)
-        if len(audio) == 0:
-            return []
-        length = Fraction(len(audio), 16000)
+    def _recognise(
+        self, audio: Audio, offset: Fraction, length: Fraction
+    ) -> list[RecognizedSegment]:
         decoder = self._decoder
         decoder.start_utt()
         # full_utt: the whole chunk at once, so cepstral mean is estimated over all of it

@@ -17,7 +17,6 @@ from rushes.asr.base import (
     Engine,
     RecognizedSegment,
     Word,
-    check_audio,
     dist_version,
     group_words,
     model_dir,
@@ -49,6 +48,7 @@ class VoskEngine(Engine):
                              "(rushes never downloads models)")
         path = model_dir(model_path, self.name, REQUIRED_FILES, "Vosk model")
         self._path = str(path.resolve())
+        self.model_label = self._path
         vosk.SetLogLevel(-1)
         try:
             self._model: Any = vosk.Model(self._path)
@@ -58,17 +58,11 @@ class VoskEngine(Engine):
         # A Vosk folder does not declare its language; trust the one asked for.
         self.languages = None
         self.language = primary_language(language)
-        self._version = dist_version("vosk")
+        self.package_version = dist_version("vosk")
 
-    def identity(self) -> dict[str, str]:
-        return {"engine": self.name, "model": self._path, "version": self._version,
-                "language": self.language}
-
-    def transcribe(self, audio: Audio, offset: Fraction) -> list[RecognizedSegment]:
-        check_audio(audio)
-        if len(audio) == 0:
-            return []
-        length = Fraction(len(audio), 16000)
+    def _recognise(
+        self, audio: Audio, offset: Fraction, length: Fraction
+    ) -> list[RecognizedSegment]:
         rec = self._vosk.KaldiRecognizer(self._model, 16000)
         rec.SetWords(True)
         pcm = to_pcm16(audio)
