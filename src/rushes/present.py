@@ -36,13 +36,6 @@ def media_clock(probe: dict[str, Any]) -> tuple[Fraction | None, Timecode | None
     return rate, start
 
 
-def time_json(seconds: Fraction, rate: Fraction | None, start: Timecode | None) -> dict[str, Any]:
-    out: dict[str, Any] = {"seconds": to_json_time(seconds)}
-    if rate is not None:
-        out["timecode"] = str(timecode_at(seconds, rate, start))
-    return out
-
-
 def asset_summary(asset: AssetRow, probe: dict[str, Any] | None) -> dict[str, Any]:
     """The ``rushes ls`` row: id, path, kind, duration, fps, plus what a person wants to see."""
     probe = probe or {}

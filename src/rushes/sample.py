@@ -365,11 +365,6 @@ def _plan() -> list[Entry]:
     ]
 
 
-def sample_files(quick: bool = False) -> list[str]:
-    """The sample's files, relative to its folder (what ``build_sample`` makes)."""
-    return [e.relpath for e in _plan() if e.quick or not quick]
-
-
 def build_sample(
     directory: Path, quick: bool = False, on_file: FileCallback | None = None
 ) -> list[Path]:

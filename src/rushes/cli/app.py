@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,10 +52,6 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def echo(text: str = "") -> None:
-    click.echo(text)
-
-
 def note(text: str) -> None:
     """A line for the person at the terminal, on stderr so stdout stays parseable."""
     click.echo(text, err=True)
@@ -66,7 +60,3 @@ def note(text: str) -> None:
 def as_paths(values: tuple[str, ...]) -> list[Path]:
     return [Path(v) for v in values]
 
-
-@contextmanager
-def nothing() -> Iterator[None]:
-    yield
