@@ -17,8 +17,12 @@ for arg in "$@"; do
 done
 
 # ffmpeg/ffprobe: media; exiftool: photo and camera metadata; espeak-ng: speech for the sample
-# project and tests; postgresql: the team-server catalog (tests start a throwaway server).
-packages=(ffmpeg libimage-exiftool-perl espeak-ng postgresql python3-venv python3-dev)
+# project and tests; postgresql: the team-server catalog (tests start a throwaway server);
+# fonts-dejavu-core: burnt-in names and timecode in review renders; chromium: the browser the
+# web tests drive (with --dev).
+packages=(ffmpeg libimage-exiftool-perl espeak-ng postgresql python3-venv python3-dev
+          fonts-dejavu-core)
+case ",$extras," in *,dev,*) packages+=(chromium) ;; esac
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,1 @@
+"""Clips, bins, paper edits and their hand-over to editing applications."""
