@@ -177,3 +177,150 @@ search_entries = sa.Table(
     sa.Column("grams", sa.Text, nullable=True, default=_grams_default),
     sa.Index("ix_search_entries_source_ref", "source", "ref_id"),
 )
+
+# --- logging: clips (subclips/selects), tags, notes and markers, ratings, bins -----------------
+# Media times that must stay frame-exact are kept as fraction strings of seconds ("1001/30000");
+# the microsecond columns beside them are for ordering and search, never for hand-over.
+
+clips = sa.Table(
+    "clips",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "asset_id", sa.String(64), sa.ForeignKey("assets.id", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    sa.Column("in_time", sa.String(64), nullable=False),
+    sa.Column("out_time", sa.String(64), nullable=False),
+    sa.Column("start_us", sa.BigInteger, nullable=False),
+    sa.Column("end_us", sa.BigInteger, nullable=False),
+    sa.Column("label", sa.Text, nullable=True),
+    sa.Column("rating", sa.Integer, nullable=True),
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+)
+
+tags = sa.Table(
+    "tags",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "asset_id", sa.String(64), sa.ForeignKey("assets.id", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    # A tag on a clip also belongs to its asset (so ``tag:`` filters find the asset).
+    sa.Column(
+        "clip_id", sa.Integer, sa.ForeignKey("clips.id", ondelete="CASCADE"), nullable=True,
+    ),
+    # Hierarchical with '/': "people/Ai Weiwei", "place/Chengdu".
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+)
+
+notes = sa.Table(
+    "notes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "asset_id", sa.String(64), sa.ForeignKey("assets.id", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    sa.Column(
+        "clip_id", sa.Integer, sa.ForeignKey("clips.id", ondelete="CASCADE"), nullable=True,
+    ),
+    # A note with a time is a marker at that moment; without one it is about the whole asset.
+    sa.Column("at_time", sa.String(64), nullable=True),
+    sa.Column("at_us", sa.BigInteger, nullable=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("author", sa.Text, nullable=True),
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+)
+
+ratings = sa.Table(
+    "ratings",
+    metadata,
+    sa.Column(
+        "asset_id", sa.String(64), sa.ForeignKey("assets.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("value", sa.Integer, nullable=False),
+)
+
+bins = sa.Table(
+    "bins",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+)
+
+bin_entries = sa.Table(
+    "bin_entries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "bin_id", sa.Integer, sa.ForeignKey("bins.id", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    sa.Column(
+        "asset_id", sa.String(64), sa.ForeignKey("assets.id", ondelete="CASCADE"), nullable=True,
+    ),
+    sa.Column(
+        "clip_id", sa.Integer, sa.ForeignKey("clips.id", ondelete="CASCADE"), nullable=True,
+    ),
+    sa.Column("seq", sa.Integer, nullable=False),
+)
+
+# --- paper edits -----------------------------------------------------------------------------
+
+cuts = sa.Table(
+    "cuts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    # The sequence rate as a fraction string ("25", "30000/1001") and the record start label.
+    sa.Column("rate", sa.String(32), nullable=False),
+    sa.Column("drop_frame", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("start_timecode", sa.String(16), nullable=False),
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+    sa.Column("updated_ms", sa.BigInteger, nullable=False),
+)
+
+cut_items = sa.Table(
+    "cut_items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "cut_id", sa.Integer, sa.ForeignKey("cuts.id", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    sa.Column("seq", sa.Integer, nullable=False),
+    # clip, range, still, title, voiceover, note
+    sa.Column("kind", sa.String(16), nullable=False),
+    # A clip in a cut keeps the cut's range even if the clip is later trimmed: the range is
+    # copied in; clip_id records where it came from (for the unused-selects list).
+    sa.Column(
+        "clip_id", sa.Integer, sa.ForeignKey("clips.id", ondelete="SET NULL"), nullable=True,
+    ),
+    sa.Column(
+        "asset_id", sa.String(64), sa.ForeignKey("assets.id", ondelete="CASCADE"), nullable=True,
+    ),
+    sa.Column("in_time", sa.String(64), nullable=True),
+    sa.Column("out_time", sa.String(64), nullable=True),
+    # Seconds, as a fraction string, for stills, titles and voice-over with a set length.
+    sa.Column("duration", sa.String(64), nullable=True),
+    sa.Column("text", sa.Text, nullable=True),
+    sa.Column("label", sa.Text, nullable=True),
+)
+
+# --- people who use the web app ----------------------------------------------------------------
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    # owner, editor, viewer
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+)

@@ -1,0 +1,1 @@
+"""Writers and readers of editing-application timeline formats, one module each."""
