@@ -34,6 +34,27 @@ def _positive_int(value: str) -> int:
     return n
 
 
+def _non_negative_float(value: str) -> float:
+    x = float(value)
+    if not x >= 0:
+        raise ValueError(f"expected a number of at least 0, got {value}")
+    return x
+
+
+def _positive_float(value: str) -> float:
+    x = float(value)
+    if not x > 0:
+        raise ValueError(f"expected a number above 0, got {value}")
+    return x
+
+
+def _rate_text(value: str) -> str:
+    from rushes.domain.timecode import parse_rate
+
+    rate = parse_rate(value)
+    return f"{rate.numerator}/{rate.denominator}" if rate.denominator != 1 else str(rate.numerator)
+
+
 def _default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
@@ -172,6 +193,33 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "decode_threads", _positive_int, 1,
         "Decoder threads per worker; keep 1 when workers already fill the cores.",
+    ),
+    Setting(
+        "clip_handles", _non_negative_float, 0.5,
+        "Seconds added before and after the words of a clip made from transcript text "
+        "(`rushes clip add ASSET --text …`), so an edit has room to breathe.",
+    ),
+    Setting(
+        "sequence_rate", _rate_text, "25",
+        "Frame rate of a new cut when it has no video to follow (a cut takes its first video "
+        "source's rate unless `rushes cut new --rate` says otherwise).",
+    ),
+    Setting(
+        "sequence_start", str, "01:00:00:00",
+        "Record start timecode of new cuts, as editing applications default to.",
+    ),
+    Setting(
+        "still_seconds", _positive_float, 5.0,
+        "How long a still image stays on screen in a cut unless given a duration.",
+    ),
+    Setting(
+        "title_seconds", _positive_float, 3.0,
+        "How long a title card lasts in a cut unless given a duration.",
+    ),
+    Setting(
+        "voiceover_wpm", _positive_int, 150,
+        "Speaking rate in words per minute that sets a voice-over placeholder's length from "
+        "its script.",
     ),
     Setting(
         "progress", str, "auto",

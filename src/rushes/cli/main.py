@@ -14,6 +14,7 @@ import click
 from rushes import __version__
 from rushes.cli import (
     catalog_cmds,
+    edit_cmds,
     fixity_cmds,
     ingest_cmds,
     project_cmds,
@@ -52,7 +53,7 @@ def cli(ctx: click.Context, project_dir: str | None, flags: tuple[str, ...], deb
 
 for module in (
     project_cmds, ingest_cmds, catalog_cmds, shots_cmd, search_cmd, fixity_cmds, report_cmds,
-    transcript_cmds,
+    transcript_cmds, edit_cmds,
 ):
     module.register(cli)
 

@@ -227,3 +227,9 @@ def atomic_output(path: Path, mode: Literal["w", "wb"] = "w") -> Iterator[IO[str
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """A whole text file (UTF-8) or nothing."""
+    with atomic_output(path, "w") as handle:
+        handle.write(text)  # type: ignore[call-overload]

@@ -1,0 +1,94 @@
+"""What editing needs to know of an asset: its clock (rate, start timecode), length and streams,
+and how a user's in/out points are read against that clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import sqlalchemy as sa
+
+from rushes.catalog.assets import AssetRow
+from rushes.catalog.results import result_of
+from rushes.domain.timecode import Timecode, parse_time, timecode_at, to_json_time
+from rushes.edit.timeline import round_half_up
+from rushes.errors import UsageError
+from rushes.present import media_clock
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    asset: AssetRow
+    rate: Fraction | None
+    start: Timecode | None
+    duration: Fraction | None
+    width: int | None
+    height: int | None
+    has_video: bool
+    has_audio: bool
+    audio_rate: int | None
+    audio_channels: int | None
+
+    @property
+    def name(self) -> str:
+        return (self.asset.path or self.asset.id).rsplit("/", 1)[-1]
+
+    def snap(self, t: Fraction) -> Fraction:
+        """The nearest frame boundary (halves up): a clip always starts and ends on a frame."""
+        if self.rate is None:
+            return t
+        return Fraction(round_half_up(t * self.rate)) / self.rate
+
+    def parse(self, text: str, what: str) -> Fraction:
+        """A user's in or out point: seconds, ``HH:MM:SS.mmm`` or a source timecode."""
+        try:
+            return parse_time(text, self.rate, self.start)
+        except UsageError as exc:
+            raise UsageError(f"{what} {text!r}: {exc}") from None
+
+    def check_range(self, start: Fraction, end: Fraction, where: str) -> None:
+        if end <= start:
+            raise UsageError(
+                f"{where}: the out point {self.label(end)} is not after the in point "
+                f"{self.label(start)}"
+            )
+        if self.duration is not None:
+            slack = Fraction(1, 2) / self.rate if self.rate else Fraction(1, 1000)
+            if end > self.duration + slack:
+                raise UsageError(
+                    f"{where}: the out point {self.label(end)} is beyond the end of "
+                    f"{self.name} ({self.label(self.duration)})"
+                )
+
+    def label(self, t: Fraction) -> str:
+        """A time as a person reads it for this asset: its source timecode, else seconds."""
+        if self.rate is not None:
+            return str(timecode_at(t, self.rate, self.start))
+        return f"{float(t):.3f}s"
+
+    def time_json(self, t: Fraction) -> dict[str, Any]:
+        return {
+            "seconds": to_json_time(t),
+            "timecode": str(timecode_at(t, self.rate, self.start)) if self.rate else None,
+        }
+
+
+def media_info(conn: sa.Connection, asset: AssetRow) -> MediaInfo:
+    probe = result_of(conn, asset.id, "probe") or {}
+    rate, start = media_clock(probe)
+    duration_text = probe.get("duration")
+    duration = Fraction(str(duration_text)) if duration_text else None
+    has_video = bool(probe.get("video_codec")) or asset.kind == "image"
+    return MediaInfo(
+        asset=asset,
+        rate=rate if asset.kind == "video" else None,
+        start=start if asset.kind == "video" else None,
+        duration=duration if asset.kind in {"video", "audio"} else None,
+        width=probe.get("width"),
+        height=probe.get("height"),
+        has_video=has_video,
+        has_audio=bool(probe.get("audio_codec")),
+        audio_rate=probe.get("audio_sample_rate"),
+        audio_channels=probe.get("audio_channels"),
+    )
