@@ -3,6 +3,7 @@ stills, and clips found by their transcript words."""
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from fractions import Fraction
@@ -120,6 +121,8 @@ def clip_range_for_text(
     end = end + handles
     if info.duration is not None:
         end = min(end, info.duration)
-    start = info.snap(start)
-    end = max(info.snap(end), start + (1 / info.rate if info.rate else Fraction(1, 1000)))
+    if info.rate is not None:
+        # Outward to whole frames, so the handles never cut into the words.
+        start = Fraction(math.floor(start * info.rate)) / info.rate
+        end = max(Fraction(math.ceil(end * info.rate)) / info.rate, start + 1 / info.rate)
     return start, end
