@@ -48,6 +48,11 @@ class MediaInfo:
             raise UsageError(f"{what} {text!r}: {exc}") from None
 
     def check_range(self, start: Fraction, end: Fraction, where: str) -> None:
+        if self.duration is not None and start >= self.duration:
+            raise UsageError(
+                f"{where}: the in point {self.label(start)} is beyond the end of {self.name} "
+                f"({self.label(self.duration)})"
+            )
         if end <= start:
             raise UsageError(
                 f"{where}: the out point {self.label(end)} is not after the in point "

@@ -14,6 +14,7 @@ conformed the record side.
 Reading walks the whole structure an editor may send back (connected clips, secondary
 storylines, compound, synchronised and multicam clips, auditions), maps every media item to
 sequence time and returns one :class:`~rushes.edit.timeline.ImportedEvent` per visible piece.
+Retimed clips (``timeMap``, or a ``conform-rate`` that scales) are read as if at normal speed.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path, PurePosixPath
+from typing import IO, cast
 from urllib.parse import unquote, urlsplit
 from xml.parsers import expat
 
@@ -118,8 +120,11 @@ def parse_fcpxml_time(text: str) -> Fraction:
 def write_fcpxml(timeline: Timeline, path: Path) -> None:
     """Write ``timeline`` as an FCPXML 1.10 file, whole or not at all."""
     document = render_fcpxml(timeline)
-    with atomic_output(Path(path), "w") as handle:
-        handle.write(document)  # type: ignore[arg-type]
+    try:
+        with atomic_output(Path(path), "wb") as handle:
+            cast("IO[bytes]", handle).write(document.encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def render_fcpxml(timeline: Timeline) -> str:
@@ -250,11 +255,13 @@ class _Writer:
         return fid
 
     def _used_frames(self, source: Source) -> int:
-        return max(
-            (e.source_out for e in self.timeline.events if e.source is not None
-             and e.source.asset_id == source.asset_id),
-            default=0,
-        )
+        """Source frames the cut reaches into, counting a conformed clip's real-time end."""
+        used = 0
+        for e in self.timeline.events:
+            if e.source is not None and e.source.asset_id == source.asset_id:
+                played = math.ceil(e.duration * source.rate / self.rate)
+                used = max(used, e.source_out, e.source_in + played)
+        return used
 
     def _asset(self, source: Source) -> None:
         tl = self.timeline
@@ -407,9 +414,7 @@ class _Writer:
         host = self._gap(spine, event.record_in, event.duration, name)
         if script.strip():
             ET.SubElement(host.element, "note").text = script
-        ET.SubElement(
-            host.element, "marker", start="0s", duration=self._seq_time(1), value=name
-        )
+        ET.SubElement(host.element, "marker", start="0s", duration=self._seq_time(1), value=name)
         return host
 
     def _markers(self, hosts: list[_Host]) -> list[str]:
@@ -426,8 +431,9 @@ class _Writer:
             record = min(max(event.record_in, host.record_in), host.record_out - 1)
             # On the host's own frame grid: source frames for a clip at another rate.
             local_frames = round_half_up((record - host.record_in) * host.local_rate / self.rate)
-            local_length = math.floor((host.record_out - host.record_in) * host.local_rate
-                                      / self.rate)
+            local_length = math.floor(
+                (host.record_out - host.record_in) * host.local_rate / self.rate
+            )
             local_frames = max(0, min(local_frames, local_length - 1))
             marker = ET.SubElement(
                 host.element,
@@ -525,7 +531,10 @@ def read_fcpxml(path: Path) -> list[ImportedEvent]:
     record timecodes at the sequence rate; events come in record order, numbered from 1.
     """
     file = _document(Path(path))
-    return _Reader(file, _parse(file)).read()
+    try:
+        return _Reader(file, _parse(file)).read()
+    except RecursionError:
+        raise UsageError(f"{file}: FCPXML nested too deeply to read") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -545,8 +554,18 @@ class _Place:
 
 _MEDIA_ITEMS = frozenset({"asset-clip", "video", "audio"})
 _CLIP_ITEMS = frozenset(
-    {"asset-clip", "video", "audio", "clip", "sync-clip", "ref-clip", "mc-clip", "title", "gap",
-     "audition"}
+    {
+        "asset-clip",
+        "video",
+        "audio",
+        "clip",
+        "sync-clip",
+        "ref-clip",
+        "mc-clip",
+        "title",
+        "gap",
+        "audition",
+    }
 )
 _FAR = Fraction(10**12)
 
@@ -595,13 +614,22 @@ class _Reader:
             )
         return found
 
+    def lane(self, node: _Node) -> int:
+        value = node.attrs.get("lane", "0")
+        try:
+            return int(value)
+        except ValueError:
+            raise self.error(node, f'<{node.tag}> lane="{value}" is not a whole number') from None
+
     def format_rate(self, fmt: _Node) -> Fraction | None:
         if "frameDuration" not in fmt.attrs:
             return None
         frame = self.time(fmt, "frameDuration")
         if frame <= 0:
-            raise self.error(fmt, f'<format> frameDuration="{fmt.attrs["frameDuration"]}" is not '
-                             "a frame duration")
+            raise self.error(
+                fmt,
+                f'<format> frameDuration="{fmt.attrs["frameDuration"]}" is not a frame duration',
+            )
         return 1 / frame
 
     # walking --------------------------------------------------------------------------------
@@ -621,7 +649,9 @@ class _Reader:
         spine = sequence.child("spine")
         if spine is None:
             raise self.error(sequence, "<sequence> has no <spine>")
-        place = _Place(Fraction(0), -_FAR, _FAR, 0, self.seq_drop)
+        # The sequence's tcFormat labels the record side only; a source takes drop-frame from
+        # its own (or its enclosing clip's) tcFormat, so stills read back non-drop as conformed.
+        place = _Place(Fraction(0), -_FAR, _FAR, 0, False)
         self.spine(spine, place, self.time(sequence, "tcStart", Fraction(0)))
 
         seen: set[tuple[str, int, int, int, int]] = set()
@@ -635,9 +665,10 @@ class _Reader:
 
     def spine(self, spine: _Node, place: _Place, first: Fraction) -> None:
         """A storyline: items follow each other, each at its offset (or where the last ended)."""
-        lane = place.lane or int(spine.attrs.get("lane", "0") or 0)
-        inner = replace(place, shift=place.shift + self.time(spine, "offset", Fraction(0)),
-                        lane=lane)
+        lane = place.lane or self.lane(spine)
+        inner = replace(
+            place, shift=place.shift + self.time(spine, "offset", Fraction(0)), lane=lane
+        )
         self.sequence_of(spine.children, inner, first)
 
     def sequence_of(self, items: list[_Node], place: _Place, first: Fraction) -> None:
@@ -651,7 +682,7 @@ class _Reader:
         if node.tag == "audition":
             pick = next((c for c in node.children if c.tag in _CLIP_ITEMS), None)
             offset = self.time(node, "offset", default_offset)
-            lane = int(node.attrs.get("lane", "0") or 0)
+            lane = self.lane(node)
             if pick is None:
                 return offset
             return self.item(pick, replace(place, lane=place.lane or lane), offset)
@@ -664,7 +695,7 @@ class _Reader:
             )
         else:
             duration = self.time(node, "duration")
-        lane = place.lane or int(node.attrs.get("lane", "0") or 0)
+        lane = place.lane or self.lane(node)
         tc_format = node.attrs.get("tcFormat")
         drop = place.drop_frame if tc_format is None else tc_format == "DF"
         begin = place.shift + offset

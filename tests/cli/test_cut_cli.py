@@ -1,0 +1,159 @@
+"""``rushes clip``, ``rushes cut``, tags and notes through the real command, on generated media
+carrying embedded timecode at every rate editors meet."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+import mediagen
+from cli.runner import rushes, rushes_json
+
+# name, ffmpeg rate, embedded start timecode, an in and an out typed as source timecode
+RATES = [
+    ("r23976", "24000/1001", "00:59:59:00", "00:59:59:12", "01:00:00:12"),
+    ("r24", "24", "10:00:00:00", "10:00:00:05", "10:00:01:17"),
+    ("r25", "25", "10:00:00:00", "10:00:00:13", "10:00:01:24"),
+    # Across a minute boundary where drop-frame labels skip ;00 and ;01 (;00-;03 at 59.94).
+    ("r2997df", "30000/1001", "00:00:59;00", "00:00:59;20", "00:01:00;10"),
+    ("r2997ndf", "30000/1001", "00:00:59:00", "00:00:59:20", "00:01:00:10"),
+    ("r30", "30", "01:00:00:00", "01:00:00:29", "01:00:01:01"),
+    ("r50", "50", "01:00:00:00", "01:00:00:25", "01:00:01:49"),
+    ("r5994df", "60000/1001", "00:00:59;00", "00:00:59;50", "00:01:00;20"),
+]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("cuts")
+    media = root / "media"
+    media.mkdir()
+    for name, rate, tc, _, _ in RATES:
+        mediagen.video_testsrc(media / f"{name}.mov", seconds=2.5, size="160x120", rate=rate,
+                               timecode=tc)
+    mediagen.image_png(media / "still.png", size="160x120")
+    rushes("init", str(root), cwd=root)
+    rushes("-c", "transcribe=false", "add", "media", "--workers", "1", cwd=root)
+    return root
+
+
+@pytest.mark.parametrize(("name", "rate", "tc", "in_tc", "out_tc"), RATES,
+                         ids=[r[0] for r in RATES])
+def test_clip_and_cut_keep_source_timecode_exact_at_every_rate(
+    project: Path, name: str, rate: str, tc: str, in_tc: str, out_tc: str
+) -> None:
+    clip = rushes_json("clip", "add", f"media/{name}.mov", "--in", in_tc, "--out", out_tc,
+                       "--label", f"select {name}", cwd=project)
+    assert isinstance(clip["id"], int)
+    assert (clip["in_timecode"], clip["out_timecode"]) == (in_tc, out_tc)
+    cut = f"cut-{name}"
+    rushes("cut", "new", cut, cwd=project)
+    rushes("cut", "add", cut, str(clip["id"]), f"media/{name}.mov@{in_tc}-{out_tc}", cwd=project)
+    shown = rushes_json("cut", "show", cut, cwd=project)
+    num, _, den = rate.partition("/")
+    assert shown["rate"] == f"{num}/{den or 1}"  # the cut follows its first video's rate
+    drop = ";" in tc
+    assert shown["drop_frame"] is drop
+    assert shown["start_timecode"] == ("01:00:00;00" if drop else "01:00:00:00")
+    first, second = shown["items"]
+    for item in (first, second):
+        assert (item["source_in_timecode"], item["source_out_timecode"]) == (in_tc, out_tc)
+    assert first["clip"] == clip["id"] and second["clip"] is None
+    assert first["record_out_timecode"] == second["record_in_timecode"]
+    frames = shown["frames"]
+    assert frames % 2 == 0
+    assert shown["items"][1]["record_out"] == pytest.approx(float(frames / Fraction(rate)),
+                                                            abs=1e-6)
+
+
+def test_mixed_rates_conform_by_the_documented_rule(project: Path) -> None:
+    rushes("cut", "new", "mixed", "--rate", "25", "--start", "00:00:00:00", cwd=project)
+    # One second at 29.97 is 30 source frames → 30 × 25 / 29.97 = 25.025 → 25 frames at 25.
+    # 13 frames at 23.976 → 13 × 25 / 23.976 = 13.55 → 14 frames.
+    rushes("cut", "add", "mixed", "media/r2997ndf.mov@00:00:59:00-00:01:00:00",
+           "media/r23976.mov@00:59:59:00-00:59:59:13", "media/still.png@2", cwd=project)
+    items = rushes_json("cut", "show", "mixed", cwd=project)["items"]
+    assert [i["record_in_timecode"] for i in items] == ["00:00:00:00", "00:00:01:00",
+                                                        "00:00:01:14"]
+    assert items[2]["record_out_timecode"] == "00:00:03:14"
+    assert items[1]["source_out_timecode"] == "00:59:59:13"  # source range stays exact
+
+
+def test_titles_voiceover_notes_move_and_running_time(project: Path) -> None:
+    rushes("cut", "new", "story", "--rate", "25", cwd=project)
+    rushes("cut", "add", "story", "--title", "Chengdu, 2008", "--duration", "2", cwd=project)
+    rushes("cut", "add", "story", "media/r25.mov@10:00:00:00-10:00:01:00", cwd=project)
+    rushes("cut", "add", "story", "--voiceover", "He went back every year after that",
+           cwd=project)
+    rushes("cut", "add", "story", "--note", "music under", "--at", "2", cwd=project)
+    rushes("cut", "move", "story", "1", "3", cwd=project)
+    shown = rushes_json("cut", "show", "story", cwd=project)
+    assert [i["kind"] for i in shown["items"]] == ["note", "clip", "title", "voiceover"]
+    # 1 s clip + 2 s title + 7 words at 150 wpm (2.8 s) = 5.8 s = 145 frames.
+    assert shown["running_time"] == "00:00:05:20" and shown["frames"] == 145
+    listed = rushes_json("cut", "ls", cwd=project)
+    assert {"name": "story", "running_time": "00:00:05:20"}.items() <= next(
+        c for c in listed if c["name"] == "story").items()
+    text = rushes("cut", "show", "story", cwd=project).stdout
+    assert "TITLE: Chengdu, 2008" in text and "r25.mov 10:00:00:00-10:00:01:00" in text
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["clip", "add", "media/r25.mov", "--in", "10:00:02:00", "--out", "10:00:01:00"],
+     "is not after the in point"),
+    (["clip", "add", "media/r25.mov", "--in", "10:00:01:00", "--out", "10:00:09:00"],
+     "is beyond the end of r25.mov (10:00:02:1"),
+    (["clip", "add", "media/r25.mov", "--in", "10:00:01;00", "--out", "10:00:02:00"],
+     "drop-frame, which does not exist at 25 fps"),
+    (["clip", "add", "media/r25.mov", "--in", "1:2:3:4:5", "--out", "2"], "not a time"),
+    (["clip", "add", "media/r25.mov", "--in", "10:0:01", "--out", "2"],
+     "the in point 20:00:01:00 is beyond the end"),
+    (["clip", "add", "media/still.png", "--in", "0", "--out", "1"],
+     "only video and audio have in and out points"),
+    (["cut", "add", "nope", "media/r25.mov@1-2"], "no cut named 'nope'"),
+    (["cut", "new", "bad", "--rate", "25", "--start", "01:00:00;00"],
+     "does not exist at 25 fps"),
+    (["cut", "new", "bad", "--rate", "abc"], "not a frame rate"),
+])
+def test_bad_input_is_one_line_and_changes_nothing(
+    project: Path, args: list[str], message: str
+) -> None:
+    before = rushes_json("clip", "ls", cwd=project)
+    proc = rushes(*args, cwd=project, check=False)
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], proc.stderr
+    assert rushes_json("clip", "ls", cwd=project) == before
+
+
+def test_tags_notes_and_clip_labels_are_found_by_search(project: Path) -> None:
+    rushes("tag", "media/r50.mov", "people/Ai Weiwei", "place/Chengdu", cwd=project)
+    note = rushes_json("note", "add", "media/r50.mov", "the headmaster arrives", "--at",
+                       "01:00:01:10", cwd=project)
+    assert note["timecode"] == "01:00:01:10"
+    hits = rushes_json("search", "headmaster", cwd=project)["hits"]
+    assert [(h["source"], h["timecode"]) for h in hits] == [("note", "01:00:01:10")]
+    tagged = rushes_json("search", "Chengdu", cwd=project)["hits"]
+    assert [h["source"] for h in tagged] == ["tag"]
+    log = rushes_json("log", "media/r50.mov", cwd=project)
+    assert [t["tag"] for t in log["tags"]] == ["people/Ai Weiwei", "place/Chengdu"]
+
+
+def test_unused_selects(project: Path) -> None:
+    a = rushes_json("clip", "add", "media/r30.mov", "--in", "0", "--out", "1", "--label",
+                    "kept", cwd=project)
+    b = rushes_json("clip", "add", "media/r30.mov", "--in", "1", "--out", "2", "--label",
+                    "dropped", cwd=project)
+    rushes("cut", "new", "short", cwd=project)
+    rushes("cut", "add", "short", str(a["id"]), cwd=project)
+    unused = [c["id"] for c in rushes_json("clip", "unused", "short", cwd=project)]
+    assert b["id"] in unused and a["id"] not in unused
+
+
+def test_contract_json_is_one_document(project: Path) -> None:
+    proc = rushes("clip", "add", "media/r24.mov", "--in", "0.5", "--out", "1", "--json",
+                  cwd=project)
+    assert set(json.loads(proc.stdout)) >= {"id"}
