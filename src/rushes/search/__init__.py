@@ -39,8 +39,8 @@ from rushes.errors import UsageError
 from rushes.present import media_clock
 from rushes.search import postgres_backend, sqlite_backend
 from rushes.search.core import Candidate, Filters
-from rushes.search.hits import Matcher, Score, first_word_start, merge, snippet
-from rushes.search.query import Query, parse_query, positive_terms
+from rushes.search.hits import Matcher, first_word_start, merge, snippet
+from rushes.search.query import parse_query, positive_terms
 
 __all__ = ["RANK_WINDOW", "Hit", "SearchResult", "parse_query", "search"]
 
@@ -142,16 +142,19 @@ def search(
     backend = postgres_backend if catalog.dialect == "postgresql" else sqlite_backend
     windows = -(-(offset + limit) // RANK_WINDOW)
     fetch = windows * RANK_WINDOW
+    matcher = Matcher(positive_terms(parsed.expr))
     with catalog.read() as conn:
         rows = backend.candidates(conn, parsed.expr, filters, fetch + 1)
         exhausted = len(rows) <= fetch
         rows = rows[:fetch]
-        info = _assets(conn, {r.asset_id for r in rows})
-        ranked = _rank(rows, parsed, info)
+        spans = {r.id: matcher.spans(r.text) for r in rows} if matcher.active else {}
+        paths = _paths(conn, {r.asset_id for r in rows})
+        ranked = _rank(rows, spans, paths)
         page = ranked[offset:offset + limit]
+        info = _assets(conn, {r.asset_id for r in page}, paths)
         words = _words(conn, [r.ref_id for r in page if r.source == "transcript" and r.ref_id])
-    matcher = Matcher(positive_terms(parsed.expr))
-    hits = [_hit(r, info.get(r.asset_id), words.get(r.ref_id) if r.ref_id else None, matcher)
+    hits = [_hit(r, info.get(r.asset_id), words.get(r.ref_id) if r.ref_id else None,
+                 spans.get(r.id, []), matcher)
             for r in page]
     return SearchResult(
         query=query, hits=hits, total=len(rows) if exhausted else None,
@@ -159,37 +162,57 @@ def search(
     )
 
 
-def _rank(rows: list[Candidate], query: Query, info: dict[str, _AssetInfo]) -> list[Candidate]:
-    matcher = Matcher(positive_terms(query.expr))
+def _rank(
+    rows: list[Candidate],
+    spans: dict[int, list[tuple[int, int, int]]],
+    paths: dict[str, str | None],
+) -> list[Candidate]:
     out: list[Candidate] = []
     for w in range(0, len(rows), RANK_WINDOW):
         window = rows[w:w + RANK_WINDOW]
-        scores = {r.id: matcher.score(r.text) if matcher.words or matcher.subs else Score(0, 0)
-                  for r in window}
 
-        def key(r: Candidate, scores: dict[int, Score] = scores) -> tuple[Any, ...]:
-            s = scores[r.id]
-            a = info.get(r.asset_id)
-            path = a.path if a is not None else None
-            return (-s.distinct, -s.occurrences, path is None, path or "",
+        def key(r: Candidate) -> tuple[Any, ...]:
+            found = spans.get(r.id, ())
+            path = paths.get(r.asset_id)
+            return (-len({s[2] for s in found}), -min(len(found), 3), path is None, path or "",
                     r.start_us if r.start_us is not None else -1, r.id)
 
         out.extend(sorted(window, key=key))
     return out
 
 
-def _assets(conn: sa.Connection, ids: Iterable[str]) -> dict[str, _AssetInfo]:
-    """Kind, first path and media clock (rate, embedded start timecode) of each asset."""
+def _paths(conn: sa.Connection, ids: Iterable[str]) -> dict[str, str | None]:
+    """Each asset's path to show (ranking sorts by it)."""
     ids = sorted(ids)
     if not ids:
         return {}
     rows = conn.execute(
-        sa.select(assets.c.id, assets.c.kind, first_path().label("path"), results.c.data)
+        sa.select(assets.c.id, first_path().label("path")).where(assets.c.id.in_(ids))
+    ).all()
+    return {r.id: r.path for r in rows}
+
+
+def _assets(
+    conn: sa.Connection, ids: Iterable[str], paths: dict[str, str | None]
+) -> dict[str, _AssetInfo]:
+    """Kind and media clock (rate, embedded start timecode) of the assets on the page. Only
+    the two probe fields are read (not the whole probe document, streams and all)."""
+    ids = sorted(ids)
+    if not ids:
+        return {}
+    rate = results.c.data["rate"].as_string()
+    start = results.c.data["start_timecode"].as_string()
+    rows = conn.execute(
+        sa.select(assets.c.id, assets.c.kind, rate.label("rate"), start.label("tc"))
         .outerjoin(results, sa.and_(results.c.asset_id == assets.c.id,
                                     results.c.analyzer == "probe"))
         .where(assets.c.id.in_(ids))
     ).all()
-    return {r.id: _AssetInfo(r.kind, r.path, *media_clock(dict(r.data or {}))) for r in rows}
+    return {
+        r.id: _AssetInfo(r.kind, paths.get(r.id), *media_clock({"rate": r.rate,
+                                                                 "start_timecode": r.tc}))
+        for r in rows
+    }
 
 
 def _words(conn: sa.Connection, ids: list[int]) -> dict[int, list[Any]]:
@@ -217,9 +240,10 @@ def _hit(
     row: Candidate,
     info: _AssetInfo | None,
     words: list[Any] | None,
+    spans: list[tuple[int, int, int]],
     matcher: Matcher,
 ) -> Hit:
-    ranges = merge(matcher.spans(row.text))
+    ranges = merge(spans)
     start_us = row.start_us
     if words and ranges and start_us is not None:
         found = first_word_start(row.text, words, ranges[0][0], matcher)

@@ -43,6 +43,8 @@ class Matcher:
         # For ASCII text (most rows) one regex per term is ~20× faster than tokenizing; it
         # matches exactly what the token comparison below would.
         self.ascii = [_ascii_regex(t) for t in self.words]
+        #: Whether there is anything to look for (a query of only filters or NOT has not).
+        self.active = bool(self.words or self.subs)
 
     def spans(self, text: str) -> list[tuple[int, int, int]]:
         """(start, end, term number) of every match, in text order."""

@@ -16,7 +16,7 @@ from rushes.catalog.schema import search_entries
 from rushes.embeddings import get_embedder
 from rushes.embeddings.index import VectorIndex
 from rushes.errors import UsageError
-from rushes.search import MAX_LIMIT, SearchResult, _assets, _hit, _words
+from rushes.search import MAX_LIMIT, SearchResult, _assets, _hit, _paths, _words
 from rushes.search.core import Candidate
 from rushes.search.hits import Matcher
 from rushes.search.query import make_term
@@ -57,7 +57,8 @@ def semantic_search(
             )
         }
         page = [rows[i] for i in page_ids if i in rows]
-        info = _assets(conn, {r.asset_id for r in page})
+        ids = {r.asset_id for r in page}
+        info = _assets(conn, ids, _paths(conn, ids))
         words = _words(conn, [r.ref_id for r in page if r.source == "transcript" and r.ref_id])
     # Highlight (and land on) only the query's content words that also occur literally; "the"
     # and "a" say nothing about meaning.
@@ -66,7 +67,8 @@ def semantic_search(
         if t is not None
     ]
     matcher = Matcher(terms)
-    hits = [_hit(r, info.get(r.asset_id), words.get(r.ref_id) if r.ref_id else None, matcher)
+    hits = [_hit(r, info.get(r.asset_id), words.get(r.ref_id) if r.ref_id else None,
+                 matcher.spans(r.text), matcher)
             for r in page]
     return SearchResult(query=query, hits=hits, total=None,
                         more=len(ranked) > offset + limit, offset=offset, limit=limit)
