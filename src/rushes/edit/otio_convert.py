@@ -267,7 +267,12 @@ def _frames(time: Any, rate: Fraction) -> int:
 def _sequence_clock(tl: Any, rate: Fraction | None) -> tuple[Fraction, int, bool]:
     """Sequence rate, start frame and drop-frame labelling of an OTIO timeline."""
     meta = dict(tl.metadata.get(META) or {})
-    seq_rate: Fraction | None = Fraction(str(meta["rate"])) if "rate" in meta else None
+    seq_rate: Fraction | None = None
+    if "rate" in meta:
+        try:
+            seq_rate = Fraction(str(meta["rate"]))
+        except (ValueError, ZeroDivisionError):
+            raise UsageError(f"timeline {tl.name!r}: bad rate {meta['rate']!r}") from None
     start = tl.global_start_time
     if seq_rate is None and start is not None:
         seq_rate = rate_from_otio(start.rate)
@@ -388,10 +393,15 @@ def from_otio(tl: Any, rate: Fraction | None = None) -> list[ImportedEvent]:
     events: list[ImportedEvent] = []
     counts = {"V": 0, "A": 0}
     for track in tl.tracks:
-        letter = "A" if track.kind == otio.schema.TrackKind.Audio else "V"
+        kind = getattr(track, "kind", otio.schema.TrackKind.Video)  # a nested stack: picture
+        letter = "A" if kind == otio.schema.TrackKind.Audio else "V"
         counts[letter] += 1
         name = track.name or f"{letter}{counts[letter]}"
-        for clip, record_in, record_len in _track_items(track, seq[0]):
-            if _is_media(clip) and record_len > 0:
+        # A track may show a window of itself: OTIO's EDL reader keeps the first record
+        # timecode as a negative window start instead of a global start time.
+        window = _frames(track.source_range.start_time, seq[0]) if track.source_range else 0
+        for clip, position, record_len in _track_items(track, seq[0]):
+            record_in = position - window
+            if _is_media(clip) and record_len > 0 and record_in + record_len > 0:
                 events.append(_imported(clip, name, len(events) + 1, record_in, record_len, seq))
     return events

@@ -1,0 +1,225 @@
+"""OpenTimelineIO: the timeline's shape, exact ranges at every rate, .otio and .otioz files."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import replace
+from fractions import Fraction
+from pathlib import Path
+
+import opentimelineio as otio
+import pytest
+
+from rushes.domain.timecode import Timecode
+from rushes.edit.formats.otio_file import read_otio, write_otio, write_otioz
+from rushes.edit.otio_convert import file_name_from_url, file_url, from_otio, to_otio
+from rushes.edit.timeline import Event, Timeline
+from rushes.errors import UsageError
+from tests.edit.paper_edits import (
+    EVERY_RATE,
+    F,
+    assert_matches,
+    expected_source,
+    lay_out,
+    media,
+    media_events,
+    paper_edit,
+)
+
+
+def test_layout_of_the_timeline() -> None:
+    timeline = paper_edit(F(30000, 1001), True)
+    result = to_otio(timeline)
+    assert result.name == "River cut"
+    assert result.global_start_time == otio.opentime.RationalTime(107892, 30000 / 1001)
+    meta = result.metadata["rushes"]
+    assert (meta["rate"], meta["drop_frame"], meta["start_timecode"]) == (
+        "30000/1001", True, "01:00:00;00")
+    video, audio = result.tracks
+    assert (video.name, video.kind, audio.name, audio.kind) == ("V1", "Video", "A1", "Audio")
+    kinds = [type(item).__name__ for item in video]
+    assert kinds == ["Clip", "Clip", "Clip", "Clip", "Gap", "Clip"]
+    assert [type(item).__name__ for item in audio] == ["Clip", "Gap", "Gap", "Gap", "Clip",
+                                                       "Clip"]
+    # Both tracks last exactly as long as the cut.
+    assert video.duration() == audio.duration() == otio.opentime.RationalTime(
+        timeline.duration, 30000 / 1001)
+
+    first = video[0]
+    ref = first.media_reference
+    assert ref.target_url == "file:///media/card%2001/A001_C003.mov"
+    assert ref.available_range == otio.opentime.TimeRange(
+        otio.opentime.RationalTime(1078920, 30000 / 1001),  # 10:00:00;00
+        otio.opentime.RationalTime(100_000, 30000 / 1001))
+    assert first.source_range.start_time.value == 1078920 + 17
+    assert first.source_range.duration.value == 123
+    assert first.metadata["rushes"]["asset_id"] == "A001_C003.mov-id"
+    assert first.metadata["rushes"]["label"] == "Anna on the flood"
+    assert first.metadata["cmx_3600"]["reel"] == "A001C003"
+
+    still = video[2]
+    assert still.media_reference.target_url.endswith("/dad%201987.jpg")
+    assert still.source_range.duration.value == 60
+    title = video[3]
+    assert isinstance(title.media_reference, otio.schema.GeneratorReference)
+    assert title.media_reference.parameters["text"] == "The river\n1987"
+    assert title.metadata["rushes"]["kind"] == "title"
+    voice = audio[4]
+    assert isinstance(voice.media_reference, otio.schema.MissingReference)
+    assert voice.metadata["rushes"]["text"] == "He left in the spring."
+    [marker] = video.markers
+    note = next(e for e in timeline.events if e.kind == "note")
+    assert marker.marked_range.start_time.value == note.record_in
+    assert marker.metadata["rushes"]["text"] == "music comes in here"
+
+
+def test_no_audio_track_without_sound() -> None:
+    rate = F(25)
+    silent = media("mute.mov", rate, Timecode(0, rate), audio=0)
+    timeline = lay_out(rate, Timecode.parse("01:00:00:00", rate),
+                       Event("clip", 0, 0, silent, 0, 25))
+    result = to_otio(timeline)  # held: OTIO drops a temporary timeline's children
+    assert [t.name for t in result.tracks] == ["V1"]
+
+
+@pytest.mark.parametrize(("rate", "df"), EVERY_RATE)
+def test_every_rate_round_trips_through_an_otio_file(
+    tmp_path: Path, rate: Fraction, df: bool
+) -> None:
+    timeline = paper_edit(rate, df, start="10:00:00:00")
+    path = tmp_path / "cut.otio"
+    write_otio(timeline, path)
+    read = otio.adapters.read_from_file(str(path))
+    assert round(read.global_start_time.value) == timeline.start.frames
+    clips = [c for c in read.tracks[0].find_clips()
+             if isinstance(c.media_reference, otio.schema.ExternalReference)]
+    for event, clip in zip(media_events(timeline), clips, strict=True):
+        start = round(clip.source_range.start_time.value)
+        assert (start, start + round(clip.source_range.duration.value)) == expected_source(event)
+    events = read_otio(path)
+    assert_matches(timeline, [e for e in events if e.track == "V1"])
+    assert str(events[0].record_in) == ("10:00:00;00" if df else "10:00:00:00")
+    assert events[0].source_in.drop_frame == df
+    sound = [e for e in events if e.track == "A1"]
+    assert [e.source_in.frames for e in sound] == [
+        e.source_in.frames for e in events if e.track == "V1" and e.file_name == "A001_C003.mov"]
+
+
+def test_mixed_rates_keep_source_exact_and_record_conformed() -> None:
+    seq = F(24)
+    pal = media("pal.mov", F(25), Timecode.parse("10:00:00:00", F(25)))
+    fast = media("fast.mov", F(60000, 1001), Timecode.parse("00:00:59;58", F(60000, 1001), True))
+    # Eleven short 25 fps clips: their exact lengths would drift by a frame in OTIO's floats.
+    events = [Event("clip", 0, 0, pal, i * 10, i * 10 + 10) for i in range(11)]
+    timeline = lay_out(seq, Timecode.parse("01:00:00:00", seq), *events,
+                       Event("clip", 0, 0, fast, 0, 11))
+    read = otio.adapters.read_from_string(
+        otio.adapters.write_to_string(to_otio(timeline), "otio_json"), "otio_json")
+    clip = read.tracks[0][0]
+    assert clip.source_range.start_time.rate == 25
+    assert clip.source_range.duration.value == 10
+    imported = [e for e in from_otio(read) if e.track == "V1"]
+    assert imported[-1].rate == F(60000, 1001)
+    assert str(imported[-1].source_out) == "00:01:00;13"
+    assert_matches(timeline, imported)
+
+
+def test_reads_what_otio_adapters_write_for_other_tools(tmp_path: Path) -> None:
+    """An OTIO timeline from elsewhere: no rushes metadata, a window on the track."""
+    rate = 25.0
+    tl = otio.schema.Timeline(name="Editor",
+                              global_start_time=otio.opentime.RationalTime(90000, rate))
+    track = otio.schema.Track(name="Main", kind=otio.schema.TrackKind.Video)
+    ref = otio.schema.ExternalReference(target_url="file:///Volumes/X/My%20Clip.MXF")
+    track.append(otio.schema.Clip(name="My Clip", media_reference=ref,
+                                  source_range=otio.opentime.TimeRange(
+                                      otio.opentime.RationalTime(100, rate),
+                                      otio.opentime.RationalTime(50, rate))))
+    track.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(
+        duration=otio.opentime.RationalTime(25, rate))))
+    track.append(otio.schema.Clip(name="Black", media_reference=otio.schema.GeneratorReference(
+        generator_kind="black"), source_range=otio.opentime.TimeRange(
+        duration=otio.opentime.RationalTime(25, rate))))
+    offline = otio.schema.Clip(name="Offline shot", source_range=otio.opentime.TimeRange(
+        otio.opentime.RationalTime(7, rate), otio.opentime.RationalTime(5, rate)))
+    offline.metadata["cmx_3600"] = {"reel": "TAPE7"}
+    track.append(offline)
+    tl.tracks.append(track)
+    events = from_otio(tl)
+    assert [(e.track, e.clip_name, e.file_name, e.reel) for e in events] == [
+        ("Main", "My Clip", "My Clip.MXF", None), ("Main", "Offline shot", None, "TAPE7")]
+    assert [str(e.record_in) for e in events] == ["01:00:00:00", "01:00:04:00"]
+    assert [(e.source_in.frames, e.frames) for e in events] == [(100, 50), (7, 5)]
+
+
+def test_otioz_without_media_keeps_links_to_the_originals(tmp_path: Path) -> None:
+    timeline = paper_edit(F(25), False)
+    path = tmp_path / "cut.otioz"
+    write_otioz(timeline, path)
+    with zipfile.ZipFile(path) as bundle:
+        assert sorted(bundle.namelist()) == ["content.otio", "version.txt"]
+        content = json.loads(bundle.read("content.otio"))
+    assert content["OTIO_SCHEMA"].startswith("Timeline")
+    read = otio.adapters.read_from_file(str(path))
+    urls = {c.media_reference.target_url for c in read.find_clips()
+            if isinstance(c.media_reference, otio.schema.ExternalReference)}
+    assert "file:///media/card%2001/A001_C003.mov" in urls
+    assert_matches(timeline, [e for e in read_otio(path) if e.track == "V1"])
+
+
+def _real_sources(folder: Path, timeline: Timeline) -> Timeline:
+    """The same cut with its sources pointing at small real files (bundling copies bytes)."""
+    moved = []
+    for event in timeline.events:
+        if event.source is not None:
+            target = folder / Path(event.source.path).name
+            target.write_bytes(b"media bytes of " + target.name.encode())
+            event = replace(event, source=replace(event.source, path=str(target)))
+        moved.append(event)
+    return replace(timeline, events=tuple(moved))
+
+
+def test_otioz_with_media_bundles_the_files(tmp_path: Path) -> None:
+    (tmp_path / "card").mkdir()
+    timeline = _real_sources(tmp_path / "card", paper_edit(F(25), False))
+    path = tmp_path / "cut.otioz"
+    path.write_bytes(b"an older bundle")  # replaced whole, although OTIO will not overwrite
+    write_otioz(timeline, path, media=True)
+    with zipfile.ZipFile(path) as bundle:
+        names = set(bundle.namelist())
+        assert {"media/A001_C003.mov", "media/B002_C011.mov", "media/dad 1987.jpg"} <= names
+        assert bundle.read("media/A001_C003.mov") == b"media bytes of A001_C003.mov"
+    read = otio.adapters.read_from_file(str(path))
+    urls = {c.media_reference.target_url for c in read.find_clips()
+            if isinstance(c.media_reference, otio.schema.ExternalReference)}
+    assert urls == {"media/A001_C003.mov", "media/B002_C011.mov", "media/dad 1987.jpg"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["card", "cut.otioz"]
+
+
+def test_otioz_with_media_refuses_missing_files_and_writes_nothing(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=r"A001_C003\.mov is not a file on disk"):
+        write_otioz(paper_edit(F(25), False), tmp_path / "cut.otioz", media=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_otioz_with_media_refuses_two_files_of_one_name(tmp_path: Path) -> None:
+    for card in ("c1", "c2"):
+        (tmp_path / card).mkdir()
+        (tmp_path / card / "clip.mov").write_bytes(b"x")
+    rate = F(25)
+    one = replace(media("clip.mov", rate, Timecode(0, rate)), path=str(tmp_path / "c1/clip.mov"))
+    two = replace(one, asset_id="two", path=str(tmp_path / "c2/clip.mov"))
+    timeline = lay_out(rate, Timecode(0, rate), Event("clip", 0, 0, one, 0, 5),
+                       Event("clip", 0, 0, two, 0, 5))
+    with pytest.raises(UsageError, match="unique basenames"):
+        write_otioz(timeline, tmp_path / "cut.otioz", media=True)
+    assert not (tmp_path / "cut.otioz").exists()
+
+
+def test_file_urls() -> None:
+    assert file_url("/a b/Día.mov") == "file:///a%20b/D%C3%ADa.mov"
+    assert file_name_from_url("file:///a%20b/D%C3%ADa.mov") == "Día.mov"
+    assert file_name_from_url("file://localhost/D:/Rushes/A%201.mov") == "A 1.mov"
+    assert file_name_from_url("C:\\Rushes\\B.mov") == "B.mov"
+    assert file_name_from_url("media/x.mov") == "x.mov"
