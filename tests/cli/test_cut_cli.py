@@ -157,3 +157,72 @@ def test_contract_json_is_one_document(project: Path) -> None:
     proc = rushes("clip", "add", "media/r24.mov", "--in", "0.5", "--out", "1", "--json",
                   cwd=project)
     assert set(json.loads(proc.stdout)) >= {"id"}
+
+
+@pytest.mark.parametrize("fmt", ["edl", "fcp7", "fcpxml", "otio"])
+def test_every_export_reads_back_to_the_same_source_frames(
+    project: Path, tmp_path: Path, fmt: str
+) -> None:
+    """Export a cut mixing every rate through the real command, read it back with
+    `rushes cut import`: each source range comes back with the timecodes it was given."""
+    cut = f"all-{fmt}"
+    rushes("cut", "new", cut, "--rate", "29.97", "--start", "01:00:00;00", cwd=project)
+    items = [f"media/{name}.mov@{a}-{b}" for name, _, _, a, b in RATES]
+    rushes("cut", "add", cut, *items, "media/still.png@2", cwd=project)
+    rushes("cut", "add", cut, "--title", "Chengdu, 2008", cwd=project)
+    out = tmp_path / ("cut." + {"fcp7": "xml"}.get(fmt, fmt))
+    rushes("cut", "export", cut, "--format", fmt, "-o", str(out), cwd=project)
+    report = rushes_json("cut", "import", str(out), "--rate", "29.97", cwd=project)
+    assert report["matched"] >= len(RATES) + 1 and report["unmatched"] == []
+    used = {Path(s["path"]).stem: s["uses"] for s in report["sources"]}
+    for name, rate, _, a, b in RATES:
+        (use,) = used[name]
+        assert use["in_timecode"] == a, (fmt, name)
+        if fmt == "fcpxml" and Fraction(rate) > Fraction(30000, 1001):
+            # FCPXML keeps one duration per clip, on the sequence's frame grid: a faster source
+            # reads back as the frames that play in it (its out point within a frame or two).
+            assert use["out_timecode"][:-2] == b[:-2], (fmt, name)
+            assert abs(int(use["out_timecode"][-2:]) - int(b[-2:])) <= 2, (fmt, name)
+        else:
+            assert use["out_timecode"] == b, (fmt, name)
+    shown = rushes_json("cut", "show", cut, cwd=project)["items"]
+    assert [u[0]["record_in_timecode"] for n, u in sorted(used.items()) if n != "still"] == [
+        i["record_in_timecode"] for i in sorted(shown[:len(RATES)], key=lambda i: i["name"])
+    ]
+
+
+def test_usage_csv_lists_each_use(project: Path, tmp_path: Path) -> None:
+    rushes("cut", "new", "usage", cwd=project)
+    rushes("cut", "add", "usage", "media/r25.mov@10:00:00:00-10:00:01:00",
+           "media/r25.mov@10:00:00:12-10:00:02:00", cwd=project)
+    edl = tmp_path / "usage.edl"
+    rushes("cut", "export", "usage", "-o", str(edl), cwd=project)
+    csv_path = tmp_path / "usage.csv"
+    report = rushes_json("cut", "import", str(edl), "--rate", "25", "--csv", str(csv_path),
+                         cwd=project)
+    (source,) = report["sources"]
+    assert source["total"] == 2.52 and source["unique"] == 2.0  # overlap counted once
+    rows = csv_path.read_text().splitlines()
+    assert rows[0].startswith("path,asset,event") and len(rows) == 3
+    assert "10:00:00:12,10:00:02:00" in rows[2]
+
+
+def test_a_missing_source_or_unreadable_file_is_one_line_and_writes_nothing(
+    project: Path, tmp_path: Path
+) -> None:
+    gone = project / "media" / "gone.mov"
+    mediagen.video_testsrc(gone, seconds=1, size="160x120")
+    rushes("-c", "transcribe=false", "add", str(gone), "--workers", "1", cwd=project)
+    rushes("cut", "new", "broken", cwd=project)
+    rushes("cut", "add", "broken", "media/gone.mov@0-0.5", cwd=project)
+    gone.unlink()
+    out = tmp_path / "broken.edl"
+    proc = rushes("cut", "export", "broken", "-o", str(out), cwd=project, check=False)
+    assert proc.returncode == 1 and "item 1: the source file" in proc.stderr
+    assert "gone.mov is missing" in proc.stderr and len(proc.stderr.splitlines()) == 1
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+    junk = tmp_path / "junk.edl"
+    junk.write_bytes(b"\x00\xff garbage")
+    proc = rushes("cut", "import", str(junk), cwd=project, check=False)
+    assert proc.returncode == 1 and len(proc.stderr.splitlines()) == 1
+    assert "junk.edl" in proc.stderr

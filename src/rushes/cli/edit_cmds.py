@@ -393,10 +393,16 @@ def cut_show(state: State, name: str, as_json: bool) -> None:
                    "(default: from the file's extension).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="File to write.")
+@click.option("--with-media", is_flag=True,
+              help="otioz only: copy the source files into the bundle (as big as the footage).")
 @pass_state
-def cut_export(state: State, name: str, fmt: str | None, output: str) -> None:
+def cut_export(state: State, name: str, fmt: str | None, output: str, with_media: bool) -> None:
     """Hand cut NAME to an editing application (or print its script or captions)."""
-    written = service.export_cut(state.catalog(), state.project(), name, fmt, Path(output))
+    options = {"media": True} if with_media else {}
+    if with_media and (fmt or Path(output).suffix.lstrip(".")).lower() != "otioz":
+        raise click.UsageError("--with-media is for --format otioz")
+    written = service.export_cut(state.catalog(), state.project(), name, fmt, Path(output),
+                                 **options)
     note(f"wrote {output} ({written})")
 
 

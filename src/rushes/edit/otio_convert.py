@@ -38,7 +38,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-import opentimelineio as otio  # type: ignore[import-untyped]
+import opentimelineio as otio
 
 from rushes.domain.timecode import Timecode, is_drop_frame_rate, parse_rate
 from rushes.edit.timeline import Event, ImportedEvent, Source, Timeline, round_half_up

@@ -22,8 +22,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any, cast
 
-import opentimelineio as otio  # type: ignore[import-untyped]
-from opentimelineio.adapters import file_bundle_utils  # type: ignore[import-untyped]
+import opentimelineio as otio
+from opentimelineio.adapters import file_bundle_utils
 
 from rushes.edit.otio_convert import from_otio, to_otio
 from rushes.edit.timeline import ImportedEvent, Timeline, atomic_output
