@@ -189,22 +189,28 @@ class ImportedEvent:
 
 
 _REEL_CHARS = re.compile(r"[^A-Z0-9_]")
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]")
 
 
 def reel_name(file_name: str, taken: set[str] | None = None) -> str:
     """A CMX3600 reel name (≤ 8 of ``A-Z 0-9 _``) from a file name, unique among ``taken``.
 
     Editors relink by the full file name carried in EDL comments; the reel is only a tag, but
-    it must be stable (the same file gets the same reel in every export) and unique in a list.
+    it must be stable (the same file gets the same reel in every export), unique in a list and
+    still say something: a name that fits keeps its underscores (``A001``, ``ROLL_3``); a longer
+    one drops them first, so camera names keep roll and clip (``A001_C002_harbour.mp4`` →
+    ``A001C002``), and a clash ends in ``_N`` (``A001C0_1``), which cannot be mistaken for
+    another camera clip number.
     """
-    stem = Path(file_name).stem.upper()
-    base = _REEL_CHARS.sub("", stem.replace(" ", "_").replace("-", "_")) or "AX"
+    stem = Path(file_name).stem.upper().replace(" ", "_").replace("-", "_")
+    kept = _REEL_CHARS.sub("", stem)
+    base = (kept if len(kept) <= 8 else _NOT_ALNUM.sub("", stem)) or "AX"
     name = base[:8]
     if taken is None:
         return name
     n = 1
     while name in taken:
-        suffix = str(n)
+        suffix = f"_{n}"
         name = base[: 8 - len(suffix)] + suffix
         n += 1
     taken.add(name)
