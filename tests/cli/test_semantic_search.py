@@ -36,3 +36,9 @@ def test_semantic_search_ranks_a_paraphrase_first(tmp_path: Path) -> None:
     # The index is incremental: a second search embeds nothing new and agrees.
     again = rushes_json("search", "--semantic", query, "--limit", "1", cwd=tmp_path)["hits"]
     assert [h["entry"] for h in again] == [hits[0]["entry"]]
+    # The word search's filters apply too: only Callum's lines, only notes.
+    callum = rushes_json("search", "--semantic", query, "--speaker", "Callum", cwd=tmp_path)
+    assert [h["speaker"] for h in callum["hits"]] == ["Callum"]
+    rushes("note", "add", "media/ellen.mp4", "the kids stayed anonymous", cwd=tmp_path)
+    notes = rushes_json("search", "--semantic", query, "--source", "note", cwd=tmp_path)
+    assert [h["text"] for h in notes["hits"]] == ["the kids stayed anonymous"]

@@ -62,8 +62,6 @@ def search(
         with catalog.read() as conn:
             asset_id = resolve_asset(conn, asset).id
     if semantic:
-        if any((kind, speaker, tag, source, date_from, date_to)):
-            raise click.UsageError("--semantic takes --asset as its only filter for now")
         from rushes.search.semantic import semantic_search  # loads the model only when asked
 
         settings = state.settings
@@ -71,7 +69,8 @@ def search(
         result = semantic_search(
             catalog, state.project().cache_dir, " ".join(query),
             model=Path(model) if model else None, threads=settings.embedding_threads,
-            asset=asset_id, limit=limit, offset=offset,
+            asset=asset_id, kind=kind, speaker=speaker, tag=tag, source=source,
+            date_from=date_from, date_to=date_to, limit=limit, offset=offset,
         )
     else:
         result = run_search(

@@ -17,9 +17,9 @@ from rushes.embeddings import get_embedder
 from rushes.embeddings.index import VectorIndex
 from rushes.errors import UsageError
 from rushes.search import MAX_LIMIT, SearchResult, _assets, _hit, _paths, _words
-from rushes.search.core import Candidate
+from rushes.search.core import Candidate, Filters, Params, filter_sql
 from rushes.search.hits import Matcher
-from rushes.search.query import make_term
+from rushes.search.query import Query, make_term
 
 
 def semantic_search(
@@ -30,22 +30,34 @@ def semantic_search(
     model: Path | None = None,
     threads: int = 1,
     asset: str | None = None,
+    kind: str | None = None,
+    speaker: str | None = None,
+    tag: str | None = None,
+    source: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
     limit: int = 20,
     offset: int = 0,
 ) -> SearchResult:
-    """Rank every searchable entry (or one asset's) by closeness of meaning to ``query``."""
+    """Rank every searchable entry by closeness of meaning to ``query``, among those that pass
+    the filters (the same filters, and the same SQL, as the word search)."""
     if not query.strip():
         raise UsageError("empty query")
     if not 1 <= limit <= MAX_LIMIT:
         raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
     index = VectorIndex(cache_dir, get_embedder(model, threads=threads), threads=threads)
     index.update(catalog)
+    filters = Filters.build(
+        Query(query, None), kind=kind, asset=asset, speaker=speaker, tag=tag, source=source,
+        date_from=date_from, date_to=date_to,
+    )
     allowed = None
-    if asset is not None:
+    if filters != Filters():
+        params = Params()
+        conds = filter_sql(filters, params, catalog.dialect)
+        sql = "SELECT e.id FROM search_entries e WHERE " + " AND ".join(conds)
         with catalog.read() as conn:
-            allowed = list(conn.execute(
-                sa.select(search_entries.c.id).where(search_entries.c.asset_id == asset)
-            ).scalars())
+            allowed = list(conn.execute(sa.text(sql), params.used(sql)).scalars())
     ranked = index.query(query, k=offset + limit + 1, allowed_ids=allowed)
     page_ids = [entry for entry, _score in ranked[offset:offset + limit]]
     with catalog.read() as conn:
