@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 from pathlib import Path
 
@@ -151,7 +152,7 @@ def test_long_speech_is_split_into_two_line_cues_of_42_characters() -> None:
     assert len(cues) >= 2
     assert all(len(c.lines) <= 2 and all(len(line) <= 42 for line in c.lines) for c in cues)
     assert " ".join(c.text for c in cues) == text
-    assert all(a.end <= b.start for a, b in zip(cues, cues[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(cues))
     assert all(c.end - c.start <= 7 for c in cues)
 
 
@@ -177,7 +178,8 @@ def test_voiceover_script_is_captioned_over_its_duration() -> None:
 
 
 def test_wrap_lines_balances_and_refuses_what_cannot_fit() -> None:
-    lines = wrap_lines("one two three four five six seven eight nine ten eleven".split())
+    lines = wrap_lines(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                        "ten", "eleven"])
     assert lines is not None and len(lines) == 2
     assert abs(len(lines[0]) - len(lines[1])) <= 6
     assert wrap_lines(["short", "line"]) == ["short line"]

@@ -127,15 +127,10 @@ def placed_words(timeline: Timeline) -> list[PlacedWord]:
         rec_in = timeline.seconds(event.record_in)
         rec_out = timeline.seconds(event.record_out)
         scale = (rec_out - rec_in) / src_len
-
-        def at(t: Fraction, rec_in: Fraction = rec_in, rec_out: Fraction = rec_out,
-               src_in: Fraction = src_in, scale: Fraction = scale) -> Fraction:
-            return min(max(rec_in + (t - src_in) * scale, rec_in), rec_out)
-
         for word in kept_words(event):
-            placed.append(
-                PlacedWord(at(word.start), at(word.end), clean_text(word.text), word.speaker, index)
-            )
+            start, end = (min(max(rec_in + (t - src_in) * scale, rec_in), rec_out)
+                          for t in (word.start, word.end))
+            placed.append(PlacedWord(start, end, clean_text(word.text), word.speaker, index))
     return placed
 
 
