@@ -4,6 +4,7 @@ carrying embedded timecode at every rate editors meet."""
 from __future__ import annotations
 
 import json
+import subprocess
 from fractions import Fraction
 from pathlib import Path
 
@@ -226,3 +227,24 @@ def test_a_missing_source_or_unreadable_file_is_one_line_and_writes_nothing(
     proc = rushes("cut", "import", str(junk), cwd=project, check=False)
     assert proc.returncode == 1 and len(proc.stderr.splitlines()) == 1
     assert "junk.edl" in proc.stderr
+
+
+def test_render_makes_a_watchable_review_copy_of_the_cut(project: Path, tmp_path: Path) -> None:
+    rushes("cut", "new", "review", "--rate", "25", cwd=project)
+    rushes("cut", "add", "review", "--title", "Review", "--duration", "1", cwd=project)
+    rushes("cut", "add", "review", "media/r2997df.mov@00:00:59;20-00:01:00;10",
+           "media/still.png@1", cwd=project)
+    out = tmp_path / "review.mp4"
+    proc = rushes("cut", "render", "review", "-o", str(out), cwd=project)
+    assert "wrote" in proc.stderr and out.exists()
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+         "stream=nb_read_frames,r_frame_rate", "-of", "json", str(out)],
+        capture_output=True, text=True, check=True,
+    )
+    stream = json.loads(probe.stdout)["streams"][0]
+    # 1 s title + 18 frames at 29.97 (;20 to ;10 across a drop: → 15 at 25) + 1 s still.
+    frames = rushes_json("cut", "show", "review", cwd=project)["frames"]
+    assert frames == 65
+    assert (stream["r_frame_rate"], int(stream["nb_read_frames"])) == ("25/1", frames)
+    assert list(tmp_path.iterdir()) == [out]

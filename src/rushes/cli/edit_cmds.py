@@ -422,9 +422,10 @@ def cut_render(state: State, name: str, output: str, height: int) -> None:
     with progress(f"render {name}", str(state.settings.progress)) as bar:
         stats = render_review(
             timeline, Path(output), height=height,
-            progress=lambda f: bar.update(int(f * 1000), 1000),
+            progress=lambda f: bar.update(round(f * 100), 100, "%"),
         )
-    note(f"wrote {output} ({stats.duration:.1f} s)")
+    note(f"wrote {output}: {stats.frames} frames at {stats.width}x{stats.height}, "
+         f"{float(stats.duration):.1f} s, {stats.cpu_seconds:.1f} CPU-s")
 
 
 @cut_group.command("import")
