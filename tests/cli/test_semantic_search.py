@@ -42,3 +42,11 @@ def test_semantic_search_ranks_a_paraphrase_first(tmp_path: Path) -> None:
     rushes("note", "add", "media/ellen.mp4", "the kids stayed anonymous", cwd=tmp_path)
     notes = rushes_json("search", "--semantic", query, "--source", "note", cwd=tmp_path)
     assert [h["text"] for h in notes["hits"]] == ["the kids stayed anonymous"]
+    # Hybrid: the words and the meaning fused; a paraphrase still finds its line, and a line
+    # with the exact words comes first.
+    hybrid = rushes_json("search", "--hybrid", query, "--source", "transcript",
+                         cwd=tmp_path)["hits"]
+    assert hybrid[0]["text"] == "The children's names were never published."
+    exact = rushes_json("search", "--hybrid", "lamp room", cwd=tmp_path)["hits"]
+    assert exact[0]["text"] == "We painted the lamp room every spring."
+    assert "«lamp»" in exact[0]["snippet"]

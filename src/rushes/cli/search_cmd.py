@@ -40,6 +40,8 @@ Matched words are shown between « and »; each hit's timecode is the first matc
 @click.option("--offset", type=click.IntRange(0), default=0, help="Hits to skip (paging).")
 @click.option("--semantic", is_flag=True,
               help="Rank by meaning (sentence embeddings) instead of by the words typed.")
+@click.option("--hybrid", is_flag=True,
+              help="Words and meaning together (reciprocal rank fusion of both searches).")
 @pass_state
 def search(
     state: State,
@@ -55,18 +57,23 @@ def search(
     limit: int,
     offset: int,
     semantic: bool,
+    hybrid: bool,
 ) -> None:
     catalog = state.catalog()
     asset_id = None
     if asset:
         with catalog.read() as conn:
             asset_id = resolve_asset(conn, asset).id
-    if semantic:
-        from rushes.search.semantic import semantic_search  # loads the model only when asked
+    if semantic and hybrid:
+        raise click.UsageError("give --semantic or --hybrid, not both")
+    if semantic or hybrid:
+        # The model loads only when asked.
+        from rushes.search.hybrid import hybrid_search
+        from rushes.search.semantic import semantic_search
 
         settings = state.settings
         model = settings.embedding_model
-        result = semantic_search(
+        result = (hybrid_search if hybrid else semantic_search)(
             catalog, state.project().cache_dir, " ".join(query),
             model=Path(model) if model else None, threads=settings.embedding_threads,
             asset=asset_id, kind=kind, speaker=speaker, tag=tag, source=source,

@@ -16,10 +16,10 @@ from rushes.catalog.schema import search_entries
 from rushes.embeddings import get_embedder
 from rushes.embeddings.index import VectorIndex
 from rushes.errors import UsageError
-from rushes.search import MAX_LIMIT, SearchResult, _assets, _hit, _paths, _words
+from rushes.search import MAX_LIMIT, Hit, SearchResult, _assets, _hit, _paths, _words
 from rushes.search.core import Candidate, Filters, Params, filter_sql
 from rushes.search.hits import Matcher
-from rushes.search.query import Query, make_term
+from rushes.search.query import Query, Term, make_term
 
 
 def semantic_search(
@@ -47,40 +47,52 @@ def semantic_search(
         raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
     index = VectorIndex(cache_dir, get_embedder(model, threads=threads), threads=threads)
     index.update(catalog)
-    filters = Filters.build(
+    allowed = allowed_entries(catalog, Filters.build(
         Query(query, None), kind=kind, asset=asset, speaker=speaker, tag=tag, source=source,
         date_from=date_from, date_to=date_to,
-    )
-    allowed = None
-    if filters != Filters():
-        params = Params()
-        conds = filter_sql(filters, params, catalog.dialect)
-        sql = "SELECT e.id FROM search_entries e WHERE " + " AND ".join(conds)
-        with catalog.read() as conn:
-            allowed = list(conn.execute(sa.text(sql), params.used(sql)).scalars())
+    ))
     ranked = index.query(query, k=offset + limit + 1, allowed_ids=allowed)
     page_ids = [entry for entry, _score in ranked[offset:offset + limit]]
+    hits = hits_for(catalog, page_ids, query)
+    return SearchResult(query=query, hits=hits, total=None,
+                        more=len(ranked) > offset + limit, offset=offset, limit=limit)
+
+
+def allowed_entries(catalog: Catalog, filters: Filters) -> list[int] | None:
+    """Ids of the entries that pass the filters (None: no filter, all pass)."""
+    if filters == Filters():
+        return None
+    params = Params()
+    conds = filter_sql(filters, params, catalog.dialect)
+    sql = "SELECT e.id FROM search_entries e WHERE " + " AND ".join(conds)
+    with catalog.read() as conn:
+        return list(conn.execute(sa.text(sql), params.used(sql)).scalars())
+
+
+def content_terms(query: str) -> list[Term]:
+    """The query's content words (four letters or more): "the" and "a" say nothing about
+    meaning, so they are neither highlighted nor searched for by the hybrid's word half."""
+    return [
+        t for t in (make_term(w) for w in query.split() if len(w.strip(".,;:!?'\"")) >= 4)
+        if t is not None
+    ]
+
+
+def hits_for(catalog: Catalog, entry_ids: list[int], query: str) -> list[Hit]:
+    """Hits for entries in the given order, highlighting the query's words that occur."""
     with catalog.read() as conn:
         rows = {
             r.id: Candidate(r.id, r.asset_id, r.source, r.ref_id, r.start_us, r.end_us, r.text,
                             r.speaker)
             for r in conn.execute(
-                sa.select(search_entries).where(search_entries.c.id.in_(page_ids))
+                sa.select(search_entries).where(search_entries.c.id.in_(entry_ids))
             )
         }
-        page = [rows[i] for i in page_ids if i in rows]
+        page = [rows[i] for i in entry_ids if i in rows]
         ids = {r.asset_id for r in page}
         info = _assets(conn, ids, _paths(conn, ids))
         words = _words(conn, [r.ref_id for r in page if r.source == "transcript" and r.ref_id])
-    # Highlight (and land on) only the query's content words that also occur literally; "the"
-    # and "a" say nothing about meaning.
-    terms = [
-        t for t in (make_term(w) for w in query.split() if len(w.strip(".,;:!?'\"")) >= 4)
-        if t is not None
-    ]
-    matcher = Matcher(terms)
-    hits = [_hit(r, info.get(r.asset_id), words.get(r.ref_id) if r.ref_id else None,
+    matcher = Matcher(content_terms(query))
+    return [_hit(r, info.get(r.asset_id), words.get(r.ref_id) if r.ref_id else None,
                  matcher.spans(r.text), matcher)
             for r in page]
-    return SearchResult(query=query, hits=hits, total=None,
-                        more=len(ranked) > offset + limit, offset=offset, limit=limit)
