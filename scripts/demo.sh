@@ -14,3 +14,5 @@ rushes=.venv/bin/rushes
 report=$("$rushes" --project "$dir" report)
 echo
 echo "Open the contact sheet: $report"
+echo "Browse, search, log and assemble it in the web app:"
+echo "  $rushes --project $dir serve      # then open http://127.0.0.1:8000/"

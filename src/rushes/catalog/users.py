@@ -78,6 +78,8 @@ def check_name(name: str) -> str:
         raise UsageError(f"user name {clean[:20]!r}… is longer than {MAX_NAME} characters")
     if any(not ch.isprintable() for ch in clean):
         raise UsageError(f"user name {clean!r} contains control characters")
+    if "/" in clean:
+        raise UsageError(f"user name {clean!r} contains '/' (web addresses use the name)")
     return clean
 
 

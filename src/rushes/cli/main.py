@@ -20,6 +20,7 @@ from rushes.cli import (
     project_cmds,
     report_cmds,
     search_cmd,
+    serve_cmds,
     shots_cmd,
     transcript_cmds,
 )
@@ -53,7 +54,7 @@ def cli(ctx: click.Context, project_dir: str | None, flags: tuple[str, ...], deb
 
 for module in (
     project_cmds, ingest_cmds, catalog_cmds, shots_cmd, search_cmd, fixity_cmds, report_cmds,
-    transcript_cmds, edit_cmds,
+    transcript_cmds, edit_cmds, serve_cmds,
 ):
     module.register(cli)
 

@@ -2,15 +2,16 @@
 app, so tests and ``rushes serve`` each build their own, and two projects can be served from
 one process).
 
-Layers, outermost first: request size limit → security headers → signed-cookie session → the
-routes, each behind the :func:`~rushes.web.deps.gate` (log-in, CSRF) and its own role check.
+Layers, outermost first: request size limit → allowed Host names (on loopback) → security
+headers → signed-cookie session → the routes, each behind the :func:`~rushes.web.deps.gate`
+(log-in, CSRF) and its own role check.
 Errors become one readable line: JSON ``{"error": …}`` for the API and media, a page otherwise.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from rushes import __version__
 from rushes.catalog import Catalog, open_catalog
@@ -54,13 +56,17 @@ def create_app(
     https_only: bool = False,
     max_body: int = MAX_BODY,
     limiter: LoginLimiter | None = None,
+    allowed_hosts: Sequence[str] | None = None,
 ) -> FastAPI:
     """The web app for ``project``.
 
     ``require_login`` makes every page and API call need a session (anonymous API calls get
     401). ``catalog`` may be passed in (tests, benchmarks) and is then not closed with the app;
     ``secret`` overrides the session key kept in ``.rushes/web-secret``; ``https_only`` marks
-    the session cookie Secure for a server behind TLS.
+    the session cookie Secure for a server behind TLS. ``allowed_hosts`` refuses requests whose
+    ``Host`` is not one of them (400): on loopback this stops a web page from reaching the app
+    through a DNS name rebound to 127.0.0.1, which the browser would treat as that page's own
+    origin.
     """
     owns_catalog = catalog is None
     cat = catalog if catalog is not None else open_catalog(project.database_url)
@@ -103,6 +109,8 @@ def create_app(
         max_age=SESSION_DAYS * 86400, same_site="lax", https_only=https_only,
     )
     app.add_middleware(SecurityHeaders)
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(BodyLimit, max_bytes=max_body)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in ROUTERS:

@@ -6,7 +6,8 @@ function pages or filters yet; it belongs in ``rushes.catalog`` and can move the
 
 Paging is LIMIT/OFFSET with a total count: the sort keys are computed per row (first path,
 probe fields inside JSON), so there is no index to seek on, but both databases sort 10,000 short
-keys in a few milliseconds and only the page's rows are turned into cards (see bench/web.py).
+keys in milliseconds; the wide rows are read only for the page's ids, and only they become
+cards (see bench/web.py).
 Filters on JSON fields use SQLAlchemy's JSON path operators, which compile to ``json_extract``
 on SQLite and ``->>`` on PostgreSQL, so both databases answer alike.
 """
@@ -86,14 +87,14 @@ def browse(
     if f.kind:
         conds.append(assets.c.kind == f.kind)
     if f.tag:
+        # An uncorrelated IN: the tagged ids are found once, not once per asset.
         tag = f.tag.strip().lower().rstrip("/")
-        conds.append(
-            sa.exists().where(
-                tags.c.asset_id == assets.c.id,
-                sa.or_(sa.func.lower(tags.c.name) == tag,
-                       sa.func.lower(tags.c.name).like(_like_escape(tag) + "/%", escape="\\")),
+        low = sa.func.lower(tags.c.name)
+        conds.append(assets.c.id.in_(
+            sa.select(tags.c.asset_id).where(
+                sa.or_(low == tag, low.like(_like_escape(tag) + "/%", escape="\\"))
             )
-        )
+        ))
     if f.date_from:
         conds.append(sa.func.substr(created, 1, 10) >= f.date_from)
     if f.date_to:
@@ -108,11 +109,7 @@ def browse(
     needs_probe = bool(f.date_from or f.date_to or f.min_duration is not None
                        or f.max_duration is not None or f.sort in {"date", "duration"})
     probe_join = sa.and_(probe.c.asset_id == assets.c.id, probe.c.analyzer == "probe")
-
-    count_from: Any = assets.outerjoin(probe, probe_join) if needs_probe else assets
-    total = conn.execute(
-        sa.select(sa.func.count()).select_from(count_from).where(*conds)
-    ).scalar_one()
+    source: Any = assets.outerjoin(probe, probe_join) if needs_probe else assets
 
     order: list[Any]
     if f.sort == "added":
@@ -122,8 +119,24 @@ def browse(
     elif f.sort == "duration":
         order = [sa.nulls_last(duration.desc()), assets.c.id]
     else:
-        order = [sa.text("path"), assets.c.id]
+        order = [path, assets.c.id]
 
+    # First the page's ids, sorting only ids and keys (with the total as a window count, one
+    # pass over the matches); then the wide rows (JSON results) for just those ids. Sorting the
+    # wide rows directly made SQLite carry every asset's JSON through the sort.
+    page = conn.execute(
+        sa.select(assets.c.id, sa.func.count().over().label("total"))
+        .select_from(source).where(*conds).order_by(*order).limit(limit).offset(offset)
+    ).all()
+    if page:
+        total = int(page[0].total)
+    else:
+        total = int(conn.execute(
+            sa.select(sa.func.count()).select_from(source).where(*conds)
+        ).scalar_one())
+    ids = [r.id for r in page]
+    if not ids:
+        return [], total
     query = (
         sa.select(assets, path.label("path"), probe.c.data.label("probe"),
                   thumbs.c.data.label("thumbs"))
@@ -132,20 +145,17 @@ def browse(
                 thumbs, sa.and_(thumbs.c.asset_id == assets.c.id,
                                 thumbs.c.analyzer == "thumbnails"))
         )
-        .where(*conds)
-        .order_by(*order)
-        .limit(limit)
-        .offset(offset)
+        .where(assets.c.id.in_(ids))
     )
-    rows = [
-        LibraryRow(
+    found = {
+        r.id: LibraryRow(
             AssetRow(r.id, r.kind, r.format, r.size, r.added_ms, r.path),
             dict(r.probe or {}),
             dict(r.thumbs) if r.thumbs else None,
         )
         for r in conn.execute(query).all()
-    ]
-    return rows, int(total)
+    }
+    return [found[i] for i in ids if i in found], total
 
 
 def tag_names(conn: sa.Connection, limit: int = 500) -> list[str]:

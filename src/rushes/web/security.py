@@ -30,6 +30,8 @@ SECRET_FILE = "web-secret"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Host names a browser uses for an app on this computer (IPv6 literals keep their brackets).
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
 def session_secret(rushes_dir: Path) -> str:
@@ -40,16 +42,19 @@ def session_secret(rushes_dir: Path) -> str:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
-            os.chmod(path, 0o600)
-        value = path.read_text(encoding="ascii").strip()
-        if len(value) < 32:
-            raise UsageError(f"{path} is damaged (too short); delete it to make a new one") from None
-        return value
+        return _existing_secret(path)
     value = secrets.token_hex(32)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(value + "\n")
+    return value
+
+
+def _existing_secret(path: Path) -> str:
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        os.chmod(path, 0o600)
+    value = path.read_text(encoding="ascii").strip()
+    if len(value) < 32:
+        raise UsageError(f"{path} is damaged (too short); delete it to make a new one")
     return value
 
 
