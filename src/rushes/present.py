@@ -9,7 +9,10 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from rushes.catalog.assets import AssetRow
+import sqlalchemy as sa
+
+from rushes.catalog.assets import AssetRow, count_by_kind, list_problems
+from rushes.catalog.jobs import counts, failed_jobs
 from rushes.domain.timecode import Timecode, parse_rate, timecode_at, to_json_time
 
 
@@ -97,3 +100,16 @@ def shots_json(asset: AssetRow, result: dict[str, Any], probe: dict[str, Any]) -
         "shots": shots,
         "transitions": transitions,
     }
+
+
+def status_json(conn: sa.Connection) -> dict[str, Any]:
+    """``rushes status --json`` (and the web app's ``/api/status``): assets by kind, job counts,
+    and every recorded error, files that could not be catalogued first."""
+    errors: list[dict[str, Any]] = [
+        {"path": p.path, "analyzer": p.stage, "error": p.error} for p in list_problems(conn)
+    ]
+    errors += [
+        {"path": f.path, "asset": f.asset_id, "analyzer": f.analyzer, "error": f.error}
+        for f in failed_jobs(conn)
+    ]
+    return {"assets": count_by_kind(conn), "jobs": counts(conn), "errors": errors}

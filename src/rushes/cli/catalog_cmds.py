@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from rushes.catalog.assets import (
-    count_by_kind,
     list_assets,
-    list_problems,
     locations_of,
     resolve_asset,
 )
-from rushes.catalog.jobs import counts, failed_jobs
 from rushes.catalog.results import result_of, results_of
 from rushes.cli.app import State, emit_json, pass_state
-from rushes.present import asset_summary
+from rushes.present import asset_summary, status_json
 
 KINDS = ("video", "audio", "image", "document", "webpage")
 
@@ -27,18 +22,11 @@ KINDS = ("video", "audio", "image", "document", "webpage")
 def status(state: State, as_json: bool) -> None:
     """Counts of assets and jobs, and every recorded error."""
     with state.catalog().read() as conn:
-        kinds = count_by_kind(conn)
-        jobs = counts(conn)
-        errors: list[dict[str, Any]] = [
-            {"path": p.path, "analyzer": p.stage, "error": p.error} for p in list_problems(conn)
-        ]
-        errors += [
-            {"path": f.path, "asset": f.asset_id, "analyzer": f.analyzer, "error": f.error}
-            for f in failed_jobs(conn)
-        ]
+        data = status_json(conn)
     if as_json:
-        emit_json({"assets": kinds, "jobs": jobs, "errors": errors})
+        emit_json(data)
         return
+    kinds, jobs, errors = data["assets"], data["jobs"], data["errors"]
     total = sum(kinds.values())
     click.echo(f"{total} assets: " + ", ".join(f"{n} {k}" for k, n in kinds.items()))
     click.echo("jobs: " + ", ".join(f"{n} {s}" for s, n in jobs.items()))

@@ -13,8 +13,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from rushes.catalog.assets import count_by_kind, list_problems
-from rushes.catalog.jobs import counts, failed_jobs, retry_failed
+from rushes import present
+from rushes.catalog.jobs import retry_failed
 from rushes.web.deps import Actor, needs, state
 from rushes.web.payload import done
 from rushes.web.render import render
@@ -25,16 +25,7 @@ router = APIRouter(tags=["jobs"])
 def status_json(request: Request) -> dict[str, Any]:
     """Exactly ``rushes status --json``."""
     with state(request).catalog.read() as conn:
-        kinds = count_by_kind(conn)
-        jobs = counts(conn)
-        errors: list[dict[str, Any]] = [
-            {"path": p.path, "analyzer": p.stage, "error": p.error} for p in list_problems(conn)
-        ]
-        errors += [
-            {"path": f.path, "asset": f.asset_id, "analyzer": f.analyzer, "error": f.error}
-            for f in failed_jobs(conn)
-        ]
-    return {"assets": kinds, "jobs": jobs, "errors": errors}
+        return present.status_json(conn)
 
 
 def _jobs_json(request: Request) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from rushes.catalog.assets import count_by_kind
+from rushes.catalog.library import MAX_PAGE, SORTS, LibraryFilter, browse, tag_names
 from rushes.web.deps import Actor, needs, state
-from rushes.web.library_query import MAX_PAGE, SORTS, LibraryFilter, browse, tag_names
 from rushes.web.render import render
 from rushes.web.views import KINDS, asset_card
 

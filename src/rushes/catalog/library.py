@@ -1,8 +1,7 @@
 """The library page's one query: a filtered, sorted page of assets with what a card shows.
 
 ``rushes ls`` lists everything at once; a browser page must not, so this adds paging and the
-filters the page offers. It reads the catalog's tables directly (read-only) because no catalog
-function pages or filters yet; it belongs in ``rushes.catalog`` and can move there unchanged.
+filters the web app's library page offers.
 
 Paging is LIMIT/OFFSET with a total count: the sort keys are computed per row (first path,
 probe fields inside JSON), so there is no index to seek on, but both databases sort 10,000 short
