@@ -125,9 +125,17 @@ def filter_sql(filters: Filters, params: Params, dialect: str) -> list[str]:
             cond = f"({cond} OR {low(expr)} LIKE {below} ESCAPE '\\')"
         return cond
 
+    def assets_in(subquery: str) -> str:
+        # On PostgreSQL the set of assets is computed once (an InitPlan) and tested per row;
+        # written as IN (SELECT …) the planner may instead drive a nested loop from a badly
+        # estimated ``assets`` (one index probe per asset: 157 ms p95 at 1,000 h).
+        if dialect == "postgresql":
+            return f"e.asset_id = ANY(ARRAY({subquery}))"
+        return f"e.asset_id IN ({subquery})"
+
     out: list[str] = []
     for kind in filters.kinds:
-        out.append(f"e.asset_id IN (SELECT a.id FROM assets a WHERE a.kind = {params.add(kind)})")
+        out.append(assets_in(f"SELECT a.id FROM assets a WHERE a.kind = {params.add(kind)}"))
     for prefix in filters.assets:
         prefix = prefix.lower()
         # A range, not LIKE: it uses the asset_id index on both databases.
@@ -138,10 +146,10 @@ def filter_sql(filters: Filters, params: Params, dialect: str) -> list[str]:
     for tag in filters.tags:
         # Generic "another entry of the same asset": tags arrive as search_entries with
         # source='tag'; the subquery runs once (index on source), not once per row.
-        out.append(
-            "e.asset_id IN (SELECT t.asset_id FROM search_entries t WHERE t.source = 'tag' "
-            f"AND {name_match('t.text', tag, True)})"
-        )
+        out.append(assets_in(
+            "SELECT t.asset_id FROM search_entries t WHERE t.source = 'tag' "
+            f"AND {name_match('t.text', tag, True)}"
+        ))
     for source in filters.sources:
         out.append(f"e.source = {params.add(source)}")
     if filters.date_from or filters.date_to:
@@ -154,8 +162,8 @@ def filter_sql(filters: Filters, params: Params, dialect: str) -> list[str]:
             conds.append(f"substr({created}, 1, 10) >= {params.add(filters.date_from)}")
         if filters.date_to:
             conds.append(f"substr({created}, 1, 10) < {params.add(filters.date_to)}")
-        out.append(
-            "e.asset_id IN (SELECT r.asset_id FROM results r WHERE r.analyzer = 'probe' AND "
-            + " AND ".join(conds) + ")"
-        )
+        out.append(assets_in(
+            "SELECT r.asset_id FROM results r WHERE r.analyzer = 'probe' AND "
+            + " AND ".join(conds)
+        ))
     return out
