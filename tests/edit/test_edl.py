@@ -213,14 +213,23 @@ def test_notes_of_a_cut_and_a_note_only_list() -> None:
     assert "* LOC: 01:00:00:00 YELLOW  nothing yet" in edl_text(only)
 
 
-def test_many_events_widen_the_event_number(tmp_path: Path) -> None:
+def test_past_999_events_only_the_long_numbers_widen(tmp_path: Path) -> None:
     rate = F(25)
     a = media("a.mov", rate, Timecode(0, rate))
     timeline = lay_out(rate, Timecode.parse("01:00:00:00", rate),
                        *[Event("clip", 0, 0, a, i, i + 1) for i in range(1000)])
-    lines = [line for line in edl_text(timeline).splitlines() if line[:1].isdigit()]
-    assert lines[0].startswith("0001  ") and lines[-1].startswith("1000  ")
-    assert len(read_edl_text(edl_text(timeline), rate, tmp_path)) == 3000  # V, A1, A2 each
+    text = edl_text(timeline)
+    lines = [line for line in text.splitlines() if line[:1].isdigit()]
+    # 001-999 stay in CMX3600 columns (a column reader would misread every "0001" line);
+    # 1000 keeps the reel at column 6 and source in at column 30 too.
+    assert lines[0].startswith("001  A ") and lines[998].startswith("999  A ")
+    assert lines[-1].startswith("1000 A ")
+    assert {line.index("A      ") for line in lines} == {5}
+    assert {re.search(r"\d\d:\d\d:", line).start() for line in lines} == {29}  # type: ignore[union-attr]
+    assert len(read_edl_text(text, rate, tmp_path)) == 3000  # V, A1, A2 each
+    read = otio.adapters.read_from_string(text, "cmx_3600", rate=25)
+    video = next(t for t in read.tracks if t.kind == otio.schema.TrackKind.Video)
+    assert len(video.find_clips()) == 1000
 
 
 def test_write_replaces_a_file_whole(tmp_path: Path) -> None:

@@ -167,3 +167,21 @@ def test_a_rate_fcp7_cannot_say_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"cannot express a rate of 12\.5"):
         write_fcp7(odd, tmp_path / "odd.xml")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_control_characters_in_names_and_scripts_keep_the_xml_well_formed(
+    tmp_path: Path,
+) -> None:
+    # A vertical tab or form feed pasted into a script is legal Python text but not XML 1.0:
+    # written raw, Premiere and Resolve refuse the whole file.
+    timeline = paper_edit(F(25), False)
+    events = list(timeline.events)
+    events[4] = Event("title", events[4].record_in, events[4].duration,
+                      text="The river\x0b1987\x0c")
+    dirty = Timeline("River\x01 cut", timeline.rate, timeline.start, tuple(events))
+    path = tmp_path / "cut.xml"
+    write_fcp7(dirty, path)
+    root = ET.parse(path).getroot()
+    assert root.findtext("sequence/name") == "River cut"
+    assert root.findtext(".//generatoritem/effect/parameter/value") == "The river1987"
+    assert_matches(dirty, [e for e in read_fcp7(path) if e.track == "V1"])

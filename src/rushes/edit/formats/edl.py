@@ -11,8 +11,9 @@ the event they describe, 8-character reels, clip names for relinking).
 What is written:
 
 - ``TITLE:`` and ``FCM: DROP FRAME`` / ``FCM: NON-DROP FRAME`` (the record labelling).
-- one event per clip, still, title and voice-over, numbered from 001, record timecodes from the
-  sequence start; drop-frame timecodes use ``;`` before the frames.
+- one event per clip, still, title and voice-over, numbered from 001 (three digits up to 999,
+  four past it, columns kept), record timecodes from the sequence start; drop-frame
+  timecodes use ``;`` before the frames.
 - reels: the source's reel (≤ 8 of ``A-Z 0-9 _``), made unique within the list (two files that
   both want ``A001C003`` become ``A001C003`` and ``A001C001``; see
   :func:`~rushes.edit.timeline.reel_name`); the full clip name and the file follow as
@@ -91,9 +92,15 @@ def _channels(event: Event) -> str:
     return "AA/V" if stereo else "B"
 
 
-def _event_line(number: int, width: int, reel: str, channels: str, times: list[Timecode]) -> str:
+def _event_line(number: int, reel: str, channels: str, times: list[Timecode]) -> str:
+    """One event line in CMX3600 columns: reel from column 6, source in from column 30.
+
+    Event numbers stay three digits (``001``–``999``) whatever the list's length, as every
+    CMX3600 writer prints them; past 999 the number takes four digits and one space, so the
+    reel and the timecodes keep their columns for readers that cut lines by position.
+    """
     stamps = " ".join(str(t) for t in times)
-    return f"{number:0{width}d}  {reel:<8} {channels:<5} C        {stamps}"
+    return f"{f'{number:03d}':<4} {reel:<8} {channels:<5} C        {stamps}"
 
 
 @dataclass
@@ -143,7 +150,6 @@ def edl_text(timeline: Timeline, variant: Variant = "cmx3600") -> str:
     reels = _reels(timeline, variant)
     written: list[_Written] = []
     playable = [e for e in timeline.events if e.kind != "note" and e.duration > 0]
-    width = max(3, len(str(len(playable))))
     for number, event in enumerate(playable, start=1):
         if event.source is not None:
             reel, times, comments = _media_event(
@@ -153,7 +159,7 @@ def edl_text(timeline: Timeline, variant: Variant = "cmx3600") -> str:
             reel, times, comments = _placeholder_event(event, timeline)
         record = [timeline.record_timecode(event.record_in),
                   timeline.record_timecode(event.record_out)]
-        line = _event_line(number, width, reel, _channels(event), times + record)
+        line = _event_line(number, reel, _channels(event), times + record)
         written.append(_Written(event, [line, *comments]))
     for note in (e for e in timeline.events if e.kind == "note"):
         target = _event_at(written, note.record_in)

@@ -28,6 +28,7 @@ sequences.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -52,10 +53,15 @@ def pathurl(path: str) -> str:
     return "file://localhost" + quote(absolute, safe="/:")
 
 
+#: Characters XML 1.0 cannot carry at all, not even escaped (ElementTree writes them raw).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _sub(parent: ET.Element, tag: str, text: object = None, **attrib: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attrib)
+    """A child element; text XML cannot hold is dropped, or the whole file would not parse."""
+    element = ET.SubElement(parent, tag, {k: _NOT_XML.sub("", v) for k, v in attrib.items()})
     if text is not None:
-        element.text = str(text)
+        element.text = _NOT_XML.sub("", str(text))
     return element
 
 
