@@ -80,6 +80,9 @@ def check_name(name: str) -> str:
         raise UsageError(f"user name {clean!r} contains control characters")
     if "/" in clean:
         raise UsageError(f"user name {clean!r} contains '/' (web addresses use the name)")
+    if set(clean) == {"."}:
+        # Browsers fold "." and ".." path segments away, so /api/users/../delete goes elsewhere.
+        raise UsageError(f"user name {clean!r} is only dots (web addresses use the name)")
     return clean
 
 

@@ -15,9 +15,10 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -44,7 +45,7 @@ def _wants_json(request: Request) -> bool:
     if path.startswith(("/api/", "/media/")) or path == "/api":
         return True
     accept = request.headers.get("accept", "")
-    return "text/html" not in accept and request.method != "GET"
+    return "text/html" not in accept and request.method not in {"GET", "HEAD"}
 
 
 def create_app(
@@ -115,8 +116,28 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(_head_twins(ROUTERS))
     _handlers(app)
     return app
+
+
+def _head_twins(routers: Sequence[APIRouter]) -> APIRouter:
+    """HEAD wherever GET is answered. FastAPI (unlike Starlette's own routes) does not, so a
+    player or download tool asking for a media file's size got 405. Each twin runs the same
+    endpoint behind the same gate and role check; only headers go out (FileResponse skips the
+    file itself, uvicorn drops any other body). The twins are made per app, since the routers
+    are shared, and stay out of the OpenAPI document, which would otherwise list each twice."""
+    twins = APIRouter()
+    for router in routers:
+        for route in router.routes:
+            if isinstance(route, APIRoute) and "GET" in (route.methods or ()):
+                twins.add_api_route(
+                    route.path, route.endpoint, methods=["HEAD"], include_in_schema=False,
+                    dependencies=route.dependencies, response_model=route.response_model,
+                    response_class=route.response_class, status_code=route.status_code,
+                    name=f"{route.name}_head",
+                )
+    return twins
 
 
 def _error_page(request: Request, status: int, message: str) -> Response:

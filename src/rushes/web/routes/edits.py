@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
@@ -37,6 +37,16 @@ EXPORT_LABELS = {
     "srt": "SRT captions", "webvtt": "WebVTT captions", "markdown": "Script (Markdown)",
     "docx": "Script (Word)",
 }
+
+
+def addressable(name: str) -> str:
+    """A bin or cut name the pages can address: no "/" (it would split the URL path) and not
+    only dots (browsers fold "." and ".." path segments away, so forms would post elsewhere)."""
+    if "/" in name:
+        raise ValueError("a name used in web addresses cannot contain '/'")
+    if set(name.strip()) == {"."}:
+        raise ValueError("a name used in web addresses cannot be only dots")
+    return name
 
 
 def _q(name: str) -> str:
@@ -115,7 +125,7 @@ async def remove_clip_form(
 
 
 class BinIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Annotated[str, AfterValidator(addressable)] = Field(min_length=1, max_length=200)
 
 
 class EntriesIn(BaseModel):
@@ -213,7 +223,7 @@ async def clips_page(
 
 
 class CutIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200, pattern=r"^[^/]+$")
+    name: Annotated[str, AfterValidator(addressable)] = Field(min_length=1, max_length=200)
     rate: str | None = Field(default=None, max_length=32)
     start: str | None = Field(default=None, max_length=16)
 

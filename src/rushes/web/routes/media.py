@@ -19,6 +19,7 @@ from rushes.errors import MediaError
 from rushes.present import media_clock
 from rushes.web import media_files
 from rushes.web.deps import Actor, needs, state
+from rushes.web.ranges import RangedFile
 
 router = APIRouter(prefix="/media", tags=["media"])
 _ID = re.compile(r"^[0-9a-f]{64}$")
@@ -38,7 +39,7 @@ def _asset(request: Request, asset_id: str) -> AssetRow:
 
 
 def _file(found: media_files.MediaFile | None, what: str, *, cache: str | None = None,
-          download: str | None = None) -> FileResponse:
+          download: str | None = None) -> RangedFile:
     if found is None:
         raise HTTPException(404, f"no {what} for this asset (yet)")
     headers = {"cache-control": cache} if cache else {}
@@ -46,9 +47,9 @@ def _file(found: media_files.MediaFile | None, what: str, *, cache: str | None =
         # Never render a document from our own origin: an HTML or SVG file would run as a page
         # of this app. As an attachment, sandboxed, it is only ever saved.
         headers["content-security-policy"] = "sandbox"
-        return FileResponse(found.path, media_type=found.media_type, headers=headers,
-                            filename=download, content_disposition_type="attachment")
-    return FileResponse(found.path, media_type=found.media_type, headers=headers)
+        return RangedFile(found.path, media_type=found.media_type, headers=headers,
+                          filename=download, content_disposition_type="attachment")
+    return RangedFile(found.path, media_type=found.media_type, headers=headers)
 
 
 @router.get("/{asset_id}/play")
