@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import subprocess
+import time
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
@@ -286,3 +288,19 @@ def test_font_lookup_finds_dejavu_or_says_what_to_install(
     monkeypatch.setattr(render.shutil, "which", lambda name: None)  # no fc-match either
     with pytest.raises(ToolNotFound, match=r"DejaVu Sans.*fonts-dejavu-core"):
         find_font([tmp_path / "DejaVuSans.ttf"])
+
+
+def test_a_killed_renders_leftovers_are_cleared_by_the_next(
+        media: dict[str, Path], tmp_path: Path) -> None:
+    """A render killed mid-way cannot remove its work folder; the next render of the same file
+    does (once it is over a minute old: a younger one may belong to a render still running)."""
+    stale = tmp_path / ".review.mp4.abc123.render"
+    stale.mkdir()
+    (stale / "part-0.mkv").write_bytes(b"half a part")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    young = tmp_path / ".review.mp4.def456.render"
+    young.mkdir()
+    tl = sequence([("clip", (source(media["grey"], PAL, "10:00:00:00"), 0, 5))])
+    render_review(tl, tmp_path / "review.mp4", height=HEIGHT)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [young.name, "review.mp4"]

@@ -35,6 +35,8 @@ How it is made, and why:
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import math
 import os
 import resource
@@ -759,6 +761,17 @@ def _probe_duration(path: Path) -> float:
         return 0.0
 
 
+def _remove_stale_workdirs(directory: Path, name: str, older_than: float = 60.0) -> None:
+    """Clear the work folders of earlier renders of the same file that were killed (a killed
+    render cannot remove its own); a folder touched in the last minute may be a render still
+    running beside this one, and is left."""
+    now = time.time()
+    for stale in directory.glob(f".{glob.escape(name)}.*.render"):
+        with contextlib.suppress(OSError):
+            if stale.is_dir() and now - stale.stat().st_mtime > older_than:
+                shutil.rmtree(stale, ignore_errors=True)
+
+
 def render_review(
     timeline: Timeline,
     output: Path,
@@ -790,6 +803,7 @@ def render_review(
 
     started = time.monotonic()
     cpu_before = _children_cpu()
+    _remove_stale_workdirs(directory, output.name)
     try:
         workdir = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".render",
                                         dir=directory))
