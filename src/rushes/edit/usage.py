@@ -139,7 +139,7 @@ def import_usage(
     spans: dict[str, list[tuple[Fraction, Fraction]]] = {}
     unmatched: list[dict[str, Any]] = []
     seen: set[tuple[str, Fraction, Fraction, int]] = set()
-    matched = 0
+    matched_events: set[int] = set()
     kept: list[tuple[AssetRow, Fraction, Fraction]] = []
     with catalog.read() as conn:
         index = _Index(conn)
@@ -153,7 +153,7 @@ def import_usage(
                     "record_in": str(event.record_in),
                 })
                 continue
-            matched += 1
+            matched_events.add(event.index)
             info = found.info
             key = (info.asset.id, found.start, found.end, event.record_in.frames)
             if key in seen:  # the same shot on V1 and A1: one use
@@ -191,8 +191,11 @@ def import_usage(
         _keep_as_cut(catalog, as_cut, events, kept)
     return {
         "file": str(path),
-        "events": len(events),
-        "matched": matched,
+        # Edit events as the file numbers them (an EDL's ``AA/V`` event is one, on three
+        # tracks); ``track_events`` counts each track's piece.
+        "events": len({e.index for e in events}),
+        "matched": len(matched_events),
+        "track_events": len(events),
         "sources": out_sources,
         "unmatched": unmatched,
         "total": to_json_time(grand),
