@@ -330,3 +330,20 @@ def test_loopback_app_refuses_foreign_host_names(archive: Archive, run_server: A
         assert c.get("/api/assets", headers={"Host": f"localhost:{port}"}).status_code == 200
         r = c.get("/api/assets", headers={"Host": f"evil.example:{port}"})
         assert r.status_code == 400
+
+
+def test_search_by_meaning_and_by_both_as_the_cli_does(
+    archive: Archive, anon: httpx.Client
+) -> None:
+    """`match=meaning` is `rushes search --semantic`, `match=both` is `--hybrid`: a paraphrase
+    with no word in common finds the line only by meaning; the page offers the choice."""
+    query = "the boat crosses two times each week"
+    assert anon.get("/api/search", params={"q": query}).json()["hits"] == []
+    for match, flag in (("meaning", "--semantic"), ("both", "--hybrid")):
+        data = anon.get("/api/search", params={"q": query, "match": match}).json()
+        assert data["hits"][0]["text"].startswith("The ferry comes twice a week")
+        cli = json.loads(rushes("search", flag, query, "--json", cwd=archive.root).stdout)
+        assert [h["entry"] for h in data["hits"]] == [h["entry"] for h in cli["hits"]]
+    assert anon.get("/api/search", params={"q": query, "match": "vibes"}).status_code == 422
+    page = anon.get("/search", params={"q": query, "match": "meaning"}).text
+    assert "The ferry comes" in page and '<option value="meaning" selected>' in page

@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -20,6 +21,9 @@ from rushes.web.views import KINDS
 
 router = APIRouter()
 PAGE_SIZE = 20
+#: words: the word search (exact; "no hits" means nobody said them); meaning: by sentence
+#: embeddings; both: the two fused (see rushes.search.hybrid).
+Match = Literal["words", "meaning", "both"]
 
 
 def _run(
@@ -35,17 +39,31 @@ def _run(
     before: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    match: str = "words",
 ) -> SearchResult:
-    catalog = state(request).catalog
+    web = state(request)
+    catalog = web.catalog
     asset_id = None
     if asset:
         with catalog.read() as conn:
             asset_id = resolve_asset(conn, asset).id
-    return search(
-        catalog, q, kind=kind or None, asset=asset_id, speaker=speaker or None, tag=tag or None,
+    filters: dict[str, Any] = dict(
+        kind=kind or None, asset=asset_id, speaker=speaker or None, tag=tag or None,
         source=source or None, date_from=after or None, date_to=before or None, limit=limit,
         offset=offset,
     )
+    if match == "words":
+        return search(catalog, q, **filters)
+    # By meaning, or both: the same functions as `rushes search --semantic / --hybrid` (the
+    # model loads on first use and stays loaded).
+    from rushes.search.hybrid import hybrid_search
+    from rushes.search.semantic import semantic_search
+
+    settings = web.project.settings
+    model = settings.embedding_model
+    run = hybrid_search if match == "both" else semantic_search
+    return run(catalog, web.project.cache_dir, q, model=Path(model) if model else None,
+               threads=settings.embedding_threads, **filters)
 
 
 @router.get("/api/search", tags=["search"])
@@ -62,12 +80,15 @@ async def search_api(
     before: Annotated[str | None, Query(description="YYYY[-MM[-DD]], exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    match: Annotated[Match, Query(description="words (the default), meaning (as "
+                                  "--semantic) or both (as --hybrid)")] = "words",
 ) -> dict[str, Any]:
     """The same JSON as `rushes search QUERY --json`: `{"hits": [{"asset", "path", "start",
     "end", "text", "source", "timecode", "snippet", "highlights", …}], "total", "more"}`."""
     result = await run_in_threadpool(
         lambda: _run(request, q, kind=kind, asset=asset, speaker=speaker, tag=tag,
-                     source=source, after=after, before=before, limit=limit, offset=offset)
+                     source=source, after=after, before=before, limit=limit, offset=offset,
+                     match=match)
     )
     return result.to_json()
 
@@ -79,24 +100,27 @@ async def search_page(
     q: Annotated[str, Query(max_length=2000)] = "",
     kind: str | None = None,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    match: Match = "words",
 ) -> HTMLResponse:
     result: SearchResult | None = None
     error: str | None = None
     if q.strip():
         try:
             result = await run_in_threadpool(
-                lambda: _run(request, q, kind=kind, limit=PAGE_SIZE, offset=offset)
+                lambda: _run(request, q, kind=kind, limit=PAGE_SIZE, offset=offset, match=match)
             )
         except UsageError as exc:
             error = str(exc)
 
     def page_url(new_offset: int) -> str:
-        params = {"q": q, "offset": new_offset}
+        params: dict[str, str | int] = {"q": q, "offset": new_offset}
         if kind:
             params["kind"] = kind
+        if match != "words":
+            params["match"] = match
         return "/search?" + urlencode(params)
 
     return render(request, "search.html", {
         "q": q, "kind": kind or "", "result": result, "error": error, "offset": offset,
-        "page_size": PAGE_SIZE, "page_url": page_url, "all_kinds": KINDS,
+        "page_size": PAGE_SIZE, "page_url": page_url, "all_kinds": KINDS, "match": match,
     })
