@@ -195,3 +195,22 @@ def test_bins_hold_clips_and_assets_once(loaded: Catalog) -> None:
 def test_voiceover_length_follows_words_per_minute() -> None:
     assert voiceover_seconds("one two three", 150) == Fraction(6, 5)
     assert voiceover_seconds("", 150) == 1
+
+
+def test_an_at_sign_in_a_file_name_still_names_the_file(
+    loaded: Catalog, project: Project
+) -> None:
+    from rushes.catalog.assets import add_asset, put_location
+    from rushes.catalog.results import save_result
+
+    take = "d4" + "0" * 62
+    with loaded.write() as conn:
+        add_asset(conn, take, "video", "mov", 10)
+        put_location(conn, take, b"/archive/take@2.mov", 10, 0)
+        save_result(conn, take, "probe", 1, "x", {"rate": "25/1", "duration": "8"})
+    service.new_cut(loaded, "at", settings=project.settings)
+    service.add_items(loaded, "at", ["/archive/take@2.mov", "/archive/take@2.mov@1-2"])
+    items = service.cut_json(loaded, project, "at")["items"]
+    assert [(i["source_in"], i["source_out"]) for i in items] == [(0.0, 8.0), (1.0, 2.0)]
+    with pytest.raises(UsageError, match=r"no asset '/archive/nothere\.mov'"):
+        service.add_items(loaded, "at", ["/archive/nothere.mov@1-2"])

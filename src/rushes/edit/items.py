@@ -47,8 +47,7 @@ def parse_item(conn: sa.Connection, text: str) -> NewItem:
                            end=clip.end, label=clip.label)
         if text.lower().startswith("clip:"):
             raise UsageError(f"no clip {m.group(1)} in this project (see `rushes clip ls`)")
-    ref, _, rng = text.rpartition("@") if "@" in text else (text, "", "")
-    asset = resolve_asset(conn, ref)
+    asset, rng = _asset_and_range(conn, text)
     info = media_info(conn, asset)
     where = f"item {text!r}"
     if asset.kind == "image":
@@ -71,6 +70,21 @@ def parse_item(conn: sa.Connection, text: str) -> NewItem:
         return NewItem("range", asset_id=asset.id, start=Fraction(0), end=info.snap(info.duration))
     start, end = parse_range(info, rng, where)
     return NewItem("range", asset_id=asset.id, start=start, end=end)
+
+
+def _asset_and_range(conn: sa.Connection, text: str) -> tuple[AssetRow, str]:
+    """``ASSET@RANGE`` split at its last '@'; a file name may hold an '@' itself
+    (``take@2.mov``), so when the part before it names no asset, the whole text is tried."""
+    if "@" not in text:
+        return resolve_asset(conn, text), ""
+    ref, _, rng = text.rpartition("@")
+    try:
+        return resolve_asset(conn, ref), rng
+    except UsageError as first:
+        try:
+            return resolve_asset(conn, text), ""
+        except UsageError:
+            raise first from None
 
 
 def _fold(text: str) -> str:
