@@ -31,12 +31,11 @@ class CutRow:
     updated_ms: int
 
 
-@dataclass(frozen=True)
-class ItemRow:
-    """One item; ``start``/``end`` are media seconds of its asset, ``duration`` seconds."""
+@dataclass
+class NewItem:
+    """An item to insert; ``start``/``end`` are media seconds of its asset, ``duration``
+    seconds (stills, titles, voice-over)."""
 
-    id: int
-    position: int
     kind: str
     clip_id: int | None = None
     asset_id: str | None = None
@@ -48,16 +47,11 @@ class ItemRow:
 
 
 @dataclass
-class NewItem:
-    kind: str
-    clip_id: int | None = None
-    asset_id: str | None = None
-    start: Fraction | None = None
-    end: Fraction | None = None
-    duration: Fraction | None = None
-    text: str | None = None
-    label: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+class ItemRow(NewItem):
+    """An item as stored: the same fields, with its row id and 1-based position."""
+
+    id: int = field(kw_only=True)
+    position: int = field(kw_only=True)
 
 
 def _cut(r: Any) -> CutRow:
@@ -114,8 +108,8 @@ def items_of(conn: sa.Connection, cut: CutRow) -> list[ItemRow]:
     ).all()
     return [
         ItemRow(
-            r.id, r.seq, r.kind, r.clip_id, r.asset_id, _frac(r.in_time), _frac(r.out_time),
-            _frac(r.duration), r.text, r.label,
+            r.kind, r.clip_id, r.asset_id, _frac(r.in_time), _frac(r.out_time),
+            _frac(r.duration), r.text, r.label, id=r.id, position=r.seq,
         )
         for r in rows
     ]

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from rushes.catalog.assets import get_asset, locations_of
 from rushes.catalog.cuts import CutRow, ItemRow, items_of
 from rushes.catalog.results import result_of
-from rushes.catalog.transcripts import load_transcript
+from rushes.catalog.transcripts import TranscriptRow, load_transcript
 from rushes.config import Settings
 from rushes.domain.timecode import Timecode, is_drop_frame_rate, parse_rate
 from rushes.edit.media import MediaInfo, media_info
@@ -48,16 +48,19 @@ def voiceover_seconds(text: str, wpm: int) -> Fraction:
     return max(Fraction(1), Fraction(words * 60, wpm))
 
 
-def sequence_clock(conn: sa.Connection, cut: CutRow, settings: Settings) -> SequenceClock:
+def sequence_clock(
+    conn: sa.Connection, cut: CutRow, settings: Settings, items: list[ItemRow] | None = None
+) -> SequenceClock:
     """The cut's rate and record start: set on the cut, else its first video's, else the
-    ``sequence_rate`` setting (with drop-frame labels when that video's timecode has them)."""
+    ``sequence_rate`` setting (with drop-frame labels when that video's timecode has them).
+    ``items``: the cut's items when the caller has read them already."""
     drop_frame = cut.drop_frame
     if cut.rate:
         rate = parse_rate(cut.rate)
     else:
         rate = parse_rate(str(settings.sequence_rate))
         drop_frame = is_drop_frame_rate(rate)
-        for item in items_of(conn, cut):
+        for item in items if items is not None else items_of(conn, cut):
             if item.asset_id is None or item.kind not in {"clip", "range"}:
                 continue
             asset = get_asset(conn, item.asset_id)
@@ -86,6 +89,14 @@ class _Sources:
         self.infos: dict[str, MediaInfo] = {}
         self.sources: dict[str, Source] = {}
         self.reels: set[str] = set()
+        self.transcripts: dict[str, TranscriptRow | None] = {}
+
+    def transcript(self, asset_id: str) -> TranscriptRow | None:
+        """Each asset's transcript read once per timeline, however many of its ranges the cut
+        holds."""
+        if asset_id not in self.transcripts:
+            self.transcripts[asset_id] = load_transcript(self.conn, asset_id)
+        return self.transcripts[asset_id]
 
     def info(self, asset_id: str, where: str) -> MediaInfo:
         if asset_id not in self.infos:
@@ -131,9 +142,8 @@ class _Sources:
         return source
 
 
-def _words(conn: sa.Connection, asset_id: str, start: Fraction, end: Fraction) -> tuple[Word, ...]:
+def _words(row: TranscriptRow | None, start: Fraction, end: Fraction) -> tuple[Word, ...]:
     """The transcript words whose middle lies inside [start, end), in source seconds."""
-    row = load_transcript(conn, asset_id)
     if row is None:
         return ()
     lo, hi = int(start * 1_000_000), int(end * 1_000_000)
@@ -154,14 +164,15 @@ def build_timeline(
 ) -> Timeline:
     """The cut as a timeline. ``require_media``: every source file must be present (exports and
     renders that point an editor at files), else one line names the item and the file."""
-    clock = sequence_clock(conn, cut, settings)
+    items = items_of(conn, cut)
+    clock = sequence_clock(conn, cut, settings, items)
     sources = _Sources(conn, project, clock.rate)
     events: list[Event] = []
     record = 0
     width = height = None
-    for item in items_of(conn, cut):
+    for item in items:
         where = f"cut {cut.name!r} item {item.position}"
-        event = _event(conn, item, where, record, clock.rate, sources, settings)
+        event = _event(item, where, record, clock.rate, sources, settings)
         if require_media and event.source is not None and not _present(event.source):
             raise UsageError(
                 f"{where}: the source file {event.source.path or event.source.asset_id} is "
@@ -182,8 +193,8 @@ def _present(source: Source) -> bool:
 
 
 def _event(
-    conn: sa.Connection, item: ItemRow, where: str, record: int, rate: Fraction,
-    sources: _Sources, settings: Settings,
+    item: ItemRow, where: str, record: int, rate: Fraction, sources: _Sources,
+    settings: Settings,
 ) -> Event:
     # Every event starts as this note and is specialised below (dataclasses.replace keeps the
     # shared fields in one place).
@@ -197,7 +208,7 @@ def _event(
         return replace(
             base, kind="clip", duration=conform_frames(src_out - src_in, source.rate, rate),
             source=source, source_in=src_in, source_out=src_out,
-            words=_words(conn, item.asset_id, item.start, item.end),
+            words=_words(sources.transcript(item.asset_id), item.start, item.end),
         )
     if item.kind == "still":
         assert item.asset_id is not None

@@ -203,34 +203,32 @@ def new_bin(catalog: Catalog, name: str) -> dict[str, Any]:
     return {"name": name.strip(), "items": []}
 
 
+def _bin_entry(conn: sa.Connection, text: str) -> tuple[str | None, int | None]:
+    """A clip id (``12``, ``clip:12``) or else an asset (id, prefix or path), as a bin holds it."""
+    ref = text.strip().removeprefix("clip:")
+    clip = clip_rows.find_clip(conn, int(ref)) if ref.isdigit() else None
+    if clip is not None:
+        return None, clip.id
+    return resolve_asset(conn, text).id, None
+
+
 def add_to_bin(catalog: Catalog, name: str, items: list[str]) -> int:
     """Put clips (ids) or assets (id, prefix or path) in a bin; returns how many were new."""
-    added = 0
     with catalog.write() as conn:
         bin_ = clip_rows.bin_id(conn, name)
-        for text in items:
-            m = text.strip().removeprefix("clip:")
-            clip = clip_rows.find_clip(conn, int(m)) if m.isdigit() else None
-            if clip is not None:
-                added += clip_rows.add_bin_entry(conn, bin_, clip_id=clip.id)
-            else:
-                asset = resolve_asset(conn, text)
-                added += clip_rows.add_bin_entry(conn, bin_, asset_id=asset.id)
-    return added
+        return sum(
+            clip_rows.add_bin_entry(conn, bin_, asset_id=asset_id, clip_id=clip_id)
+            for asset_id, clip_id in (_bin_entry(conn, text) for text in items)
+        )
 
 
 def remove_from_bin(catalog: Catalog, name: str, items: list[str]) -> int:
-    removed = 0
     with catalog.write() as conn:
         bin_ = clip_rows.bin_id(conn, name)
-        for text in items:
-            m = text.strip().removeprefix("clip:")
-            if m.isdigit() and clip_rows.find_clip(conn, int(m)) is not None:
-                removed += clip_rows.remove_bin_entry(conn, bin_, clip_id=int(m))
-            else:
-                asset = resolve_asset(conn, text)
-                removed += clip_rows.remove_bin_entry(conn, bin_, asset_id=asset.id)
-    return removed
+        return sum(
+            clip_rows.remove_bin_entry(conn, bin_, asset_id=asset_id, clip_id=clip_id)
+            for asset_id, clip_id in (_bin_entry(conn, text) for text in items)
+        )
 
 
 def list_bins(catalog: Catalog) -> list[dict[str, Any]]:

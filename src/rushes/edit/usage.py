@@ -212,15 +212,14 @@ def _keep_as_cut(
     catalog: Catalog, name: str, events: list[ImportedEvent],
     kept: list[tuple[AssetRow, Fraction, Fraction]],
 ) -> None:
-    """The editor's cut as a rushes cut (video uses in record order) for review and reuse."""
-    first = events[0] if events else None
+    """The editor's cut as a rushes cut (video uses in record order) for review and reuse,
+    at the file's rate and from its earliest record timecode."""
+    first = min(events, key=lambda e: e.record_in.frames, default=None)
     rate = first.rate if first else Fraction(25)
     rate_text = f"{rate.numerator}/{rate.denominator}" if rate.denominator != 1 else str(rate)
     start = first.record_in if first else Timecode(0, rate)
     with catalog.write() as conn:
-        cut = cut_rows.new_cut(conn, name, rate_text, start.drop_frame,
-                               str(min((e.record_in for e in events), key=lambda t: t.frames)
-                                   if events else start))
+        cut = cut_rows.new_cut(conn, name, rate_text, start.drop_frame, str(start))
         items = [
             cut_rows.NewItem("still" if asset.kind == "image" else "range", asset_id=asset.id,
                              start=None if asset.kind == "image" else max(a, Fraction(0)),
