@@ -248,3 +248,17 @@ def test_render_makes_a_watchable_review_copy_of_the_cut(project: Path, tmp_path
     assert frames == 65
     assert (stream["r_frame_rate"], int(stream["nb_read_frames"])) == ("25/1", frames)
     assert list(tmp_path.iterdir()) == [out]
+
+
+def test_a_kept_import_takes_the_sequence_rate_not_its_first_sources(
+    project: Path, tmp_path: Path
+) -> None:
+    rushes("cut", "new", "pal-seq", "--rate", "25", cwd=project)
+    rushes("cut", "add", "pal-seq", "media/r2997ndf.mov@00:00:59:00-00:01:00:00",
+           "media/r25.mov@10:00:00:00-10:00:01:00", cwd=project)
+    edl = tmp_path / "pal.edl"
+    rushes("cut", "export", "pal-seq", "-o", str(edl), cwd=project)
+    rushes("cut", "import", str(edl), "--rate", "25", "--as", "pal-back", cwd=project)
+    back = rushes_json("cut", "show", "pal-back", cwd=project)
+    assert (back["rate"], back["start_timecode"]) == ("25/1", "01:00:00:00")
+    assert [i["source_in_timecode"] for i in back["items"]] == ["00:00:59:00", "10:00:00:00"]

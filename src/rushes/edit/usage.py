@@ -215,9 +215,10 @@ def _keep_as_cut(
     """The editor's cut as a rushes cut (video uses in record order) for review and reuse,
     at the file's rate and from its earliest record timecode."""
     first = min(events, key=lambda e: e.record_in.frames, default=None)
-    rate = first.rate if first else Fraction(25)
+    # The record side's rate is the sequence's (an event's own ``rate`` is its source's).
+    start = first.record_in if first else Timecode(0, Fraction(25))
+    rate = start.rate
     rate_text = f"{rate.numerator}/{rate.denominator}" if rate.denominator != 1 else str(rate)
-    start = first.record_in if first else Timecode(0, rate)
     with catalog.write() as conn:
         cut = cut_rows.new_cut(conn, name, rate_text, start.drop_frame, str(start))
         items = [
