@@ -24,22 +24,21 @@ web page should use to place ``<mark>``.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from rushes.catalog import Catalog
-from rushes.catalog.assets import first_path
-from rushes.catalog.schema import assets, results, segments
 from rushes.domain.timecode import Timecode
 from rushes.errors import UsageError
 from rushes.present import media_clock
 from rushes.search import postgres_backend, sqlite_backend
-from rushes.search.core import Candidate, Filters
+from rushes.search.core import Candidate, Filters, fetch
 from rushes.search.hits import Matcher, first_word_start, merge, snippet
 from rushes.search.query import parse_query, positive_terms
 
@@ -188,32 +187,44 @@ def _asset_info(conn: sa.Connection, ids: Iterable[str]) -> dict[str, _AssetInfo
     ids = sorted(ids)
     if not ids:
         return {}
-    rate = results.c.data["rate"].as_string()
-    start = results.c.data["start_timecode"].as_string()
     if conn.dialect.name == "postgresql":
-        wanted = assets.c.id == sa.any_(sa.bindparam("ids", ids, type_=postgresql.ARRAY(sa.Text)))
+        rows = fetch(conn, _ASSET_INFO.format(
+            rate="r.data ->> 'rate'", tc="r.data ->> 'start_timecode'",
+            ids="= ANY(CAST(:ids AS text[]))"), {"ids": ids})
     else:
-        wanted = assets.c.id.in_(ids)
-    rows = conn.execute(
-        sa.select(assets.c.id, assets.c.kind, first_path().label("path"), rate.label("rate"),
-                  start.label("tc"))
-        .outerjoin(results, sa.and_(results.c.asset_id == assets.c.id,
-                                    results.c.analyzer == "probe"))
-        .where(wanted)
-    ).all()
-    return {
-        r.id: _AssetInfo(r.kind, r.path, *media_clock({"rate": r.rate, "start_timecode": r.tc}))
-        for r in rows
-    }
+        names = {f"i{n}": v for n, v in enumerate(ids)}
+        rows = fetch(conn, _ASSET_INFO.format(
+            rate="CAST(json_extract(r.data, '$.rate') AS TEXT)",
+            tc="CAST(json_extract(r.data, '$.start_timecode') AS TEXT)",
+            ids="IN (" + ", ".join(f":{n}" for n in names) + ")"), names)
+    return {a: _AssetInfo(kind, path, *_clock(rate, tc)) for a, kind, path, rate, tc in rows}
+
+
+#: The path shown is first_path(): present locations before missing ones, oldest first.
+_ASSET_INFO = (
+    "SELECT a.id, a.kind, (SELECT l.path FROM locations l WHERE l.asset_id = a.id "
+    "ORDER BY l.missing, l.id LIMIT 1), {rate}, {tc} "
+    "FROM assets a LEFT JOIN results r ON r.asset_id = a.id AND r.analyzer = 'probe' "
+    "WHERE a.id {ids}"
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _clock(rate: str | None, tc: str | None) -> tuple[Fraction | None, Timecode | None]:
+    """media_clock of the two probe fields; an archive has few distinct (rate, start) pairs, and
+    parsing them (Fraction, timecode) was a third of a rare-word search."""
+    return media_clock({"rate": rate, "start_timecode": tc})
 
 
 def _words(conn: sa.Connection, ids: list[int]) -> dict[int, list[Any]]:
     if not ids:
         return {}
-    rows = conn.execute(
-        sa.select(segments.c.id, segments.c.words).where(segments.c.id.in_(sorted(set(ids))))
-    ).all()
-    return {r.id: list(r.words or []) for r in rows}
+    wanted = sorted(set(ids))
+    names = {f"s{n}": v for n, v in enumerate(wanted)}
+    sql = f"SELECT id, words FROM segments WHERE id IN ({', '.join(f':{n}' for n in names)})"
+    # psycopg decodes json itself; sqlite3 hands back the text.
+    return {i: list((json.loads(w) if isinstance(w, str) else w) or [])
+            for i, w in fetch(conn, sql, names)}
 
 
 def _seconds(us: int) -> float:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
+
 from rushes.errors import UsageError
 from rushes.search.query import Query, normalise_date
 
@@ -94,6 +96,28 @@ class Params:
         """The values the final SQL names (a sub-expression compiled twice leaves strays)."""
         names = set(re.findall(r":(p\d+)\b", sql))
         return {k: v for k, v in self.values.items() if k in names}
+
+
+def fetch(conn: sa.Connection, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Rows of one search statement, run on the driver's cursor inside ``conn``'s transaction.
+
+    A search runs three small statements; through SQLAlchemy's statement and result layers each
+    cost ~100 µs more than on the cursor (~20 µs), which was a third of a rare-word search at
+    1,000 hours. The SQL is ours, with every value bound, written with ``:name`` parameters
+    (sqlite3's named style); psycopg wants ``%(name)s`` and a literal ``%`` doubled.
+    """
+    if conn.dialect.name == "postgresql":
+        sql = _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+#: ``:name`` but not the second colon of a ``::type`` cast.
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
 def ascii_lower(value: str) -> str:

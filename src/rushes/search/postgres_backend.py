@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from rushes.search.core import COLUMNS, Candidate, Filters, Params, filter_sql, like_escape
+from rushes.search.core import COLUMNS, Candidate, Filters, Params, fetch, filter_sql, like_escape
 from rushes.search.query import And, Node, Not, Or, Term
 
 
@@ -102,8 +102,7 @@ def candidates(
         + (f" WHERE {where}" if where else "")
         + f" ORDER BY {order} DESC LIMIT {params.add(limit)}"
     )
-    rows = conn.execute(sa.text(sql), params.used(sql)).all()
-    return [Candidate(*row) for row in rows]
+    return [Candidate(*row) for row in fetch(conn, sql, params.used(sql))]
 
 
 #: How long the word statistics are trusted before they are read again.

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from rushes.search.core import COLUMNS, Candidate, Filters, Params, filter_sql, like_escape
+from rushes.search.core import COLUMNS, Candidate, Filters, Params, fetch, filter_sql, like_escape
 from rushes.search.query import And, Node, Not, Or, Term
 
 WORDS, TRIGRAMS, BIGRAMS = "search_fts", "search_trigram", "search_bigram"
@@ -192,5 +192,4 @@ def candidates(
             + (f" WHERE {where}" if where else "")
             + f" ORDER BY e.id DESC LIMIT {n}"
         )
-    rows = conn.execute(sa.text(sql), params.used(sql)).all()
-    return [Candidate(*row) for row in rows]
+    return [Candidate(*row) for row in fetch(conn, sql, params.used(sql))]
