@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from rushes.catalog import Catalog
-from rushes.catalog.db import HEAD_REVISION, MIGRATIONS, current_revision, migrate
+from rushes.catalog.db import (
+    HEAD_REVISION,
+    MIGRATIONS,
+    create_engine,
+    current_revision,
+    migrate,
+)
 from rushes.catalog.schema import metadata
 
 
@@ -30,3 +38,47 @@ def test_migrating_twice_changes_nothing(catalog: Catalog) -> None:
     migrate(catalog.engine)
     with catalog.read() as conn:
         assert current_revision(conn) == HEAD_REVISION
+
+
+def test_upgrading_to_the_prefix_index_keeps_every_entry_searchable(tmp_path: Path) -> None:
+    """0004 re-creates SQLite's word index; entries made before it must still be found, and the
+    triggers must index what comes after it."""
+    from alembic import command
+    from alembic.config import Config
+
+    from rushes.catalog import open_catalog
+    from rushes.search import search
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003_logging_edits")
+        conn.exec_driver_sql(
+            "INSERT INTO assets (id, kind, format, size, added_ms) VALUES ('ab12', 'video', "
+            "'mov', 1, 0)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO search_entries (asset_id, source, text) VALUES "
+            "('ab12', 'note', 'interview at the harbour')"
+        )
+    engine.dispose()
+    catalog = open_catalog(url)
+    try:
+        with catalog.write() as conn:
+            assert current_revision(conn) == HEAD_REVISION
+            conn.exec_driver_sql(
+                "INSERT INTO search_entries (asset_id, source, text) VALUES "
+                "('ab12', 'note', 'interval between takes')"
+            )
+        assert [h.text for h in search(catalog, "harbour").hits] == ["interview at the harbour"]
+        assert sorted(h.text for h in search(catalog, "inter*").hits) == [
+            "interval between takes", "interview at the harbour"]
+        assert [h.text for h in search(catalog, "i*").hits] != []
+        with catalog.write() as conn:
+            conn.exec_driver_sql("DELETE FROM search_entries WHERE text LIKE 'interval%'")
+        assert [h.text for h in search(catalog, "inter*").hits] == ["interview at the harbour"]
+    finally:
+        catalog.close()

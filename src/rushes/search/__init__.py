@@ -39,7 +39,7 @@ from rushes.errors import UsageError
 from rushes.present import media_clock
 from rushes.search import postgres_backend, sqlite_backend
 from rushes.search.core import Candidate, Filters, fetch
-from rushes.search.hits import Matcher, first_word_start, merge, snippet
+from rushes.search.hits import Matcher, Score, first_word_start, merge, snippet
 from rushes.search.query import parse_query, positive_terms
 
 __all__ = ["RANK_WINDOW", "Hit", "SearchResult", "parse_query", "search"]
@@ -147,13 +147,13 @@ def search(
         rows = backend.candidates(conn, parsed.expr, filters, fetch + 1)
         exhausted = len(rows) <= fetch
         rows = rows[:fetch]
-        spans = {r.id: matcher.spans(r.text) for r in rows} if matcher.active else {}
+        scores = {r.id: matcher.score(r.text) for r in rows} if matcher.active else {}
         info = _asset_info(conn, {r.asset_id for r in rows})
-        ranked = _rank(rows, spans, {a: i.path for a, i in info.items()})
+        ranked = _rank(rows, scores, {a: i.path for a, i in info.items()})
         page = ranked[offset:offset + limit]
         words = _words(conn, [r.ref_id for r in page if r.source == "transcript" and r.ref_id])
     hits = [_hit(r, info.get(r.asset_id), words.get(r.ref_id) if r.ref_id else None,
-                 spans.get(r.id, []), matcher)
+                 matcher.spans(r.text) if matcher.active else [], matcher)
             for r in page]
     return SearchResult(
         query=query, hits=hits, total=len(rows) if exhausted else None,
@@ -162,18 +162,17 @@ def search(
 
 
 def _rank(
-    rows: list[Candidate],
-    spans: dict[int, list[tuple[int, int, int]]],
-    paths: dict[str, str | None],
+    rows: list[Candidate], scores: dict[int, Score], paths: dict[str, str | None]
 ) -> list[Candidate]:
     out: list[Candidate] = []
+    nothing = (0, 0)
     for w in range(0, len(rows), RANK_WINDOW):
         window = rows[w:w + RANK_WINDOW]
 
         def key(r: Candidate) -> tuple[Any, ...]:
-            found = spans.get(r.id, ())
+            found, occurrences = scores.get(r.id, nothing)
             path = paths.get(r.asset_id)
-            return (-len({s[2] for s in found}), -min(len(found), 3), path is None, path or "",
+            return (-found, -occurrences, path is None, path or "",
                     r.start_us if r.start_us is not None else -1, r.id)
 
         out.extend(sorted(window, key=key))

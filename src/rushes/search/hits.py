@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from rushes.search.query import WORD_RE, Term, fold
@@ -25,13 +24,10 @@ MARK_OPEN, MARK_CLOSE = "«", "»"
 SNIPPET_CHARS = 200
 
 
-@dataclass(frozen=True)
-class Score:
-    """Distinct query terms present, then their occurrences (capped so one word said ten
-    times does not beat a segment that has everything)."""
-
-    distinct: int
-    occurrences: int
+#: How a row ranks: (distinct query terms present, their occurrences capped at 3 so that one
+#: word said ten times does not beat a segment that has everything). A plain tuple: ranking
+#: builds one per candidate row.
+Score = tuple[int, int]
 
 
 class Matcher:
@@ -45,13 +41,15 @@ class Matcher:
         self.ascii = [_ascii_regex(t) for t in self.words]
         #: Whether there is anything to look for (a query of only filters or NOT has not).
         self.active = bool(self.words or self.subs)
+        self._plain = [rx for rx in self.ascii if rx is not None]
+        self.ascii_only = len(self._plain) == len(self.ascii)
+        self._counters = [*self._plain, *self.subs]
 
     def spans(self, text: str) -> list[tuple[int, int, int]]:
         """(start, end, term number) of every match, in text order."""
         out: list[tuple[int, int, int]] = []
-        if self.words and text.isascii() and all(rx is not None for rx in self.ascii):
-            for ti, rx in enumerate(self.ascii):
-                assert rx is not None
+        if self.words and self.ascii_only and text.isascii():
+            for ti, rx in enumerate(self._plain):
                 out.extend((m.start(), m.end(), ti) for m in rx.finditer(text))
         elif self.words:
             toks = [(m.start(), m.end(), fold(m.group())) for m in WORD_RE.finditer(text)]
@@ -71,8 +69,18 @@ class Matcher:
         return out
 
     def score(self, text: str) -> Score:
+        """What ranking needs, without the spans: only the page shown needs those, and
+        counting each term's matches in C is several times cheaper than listing them."""
+        if self.ascii_only and (not self.words or text.isascii()):
+            found = occurrences = 0
+            for rx in self._counters:
+                n = len(rx.findall(text))
+                if n:
+                    found += 1
+                    occurrences += n
+            return found, min(occurrences, 3)
         spans = self.spans(text)
-        return Score(len({s[2] for s in spans}), min(len(spans), 3))
+        return len({s[2] for s in spans}), min(len(spans), 3)
 
 
 def _ascii_regex(term: Term) -> re.Pattern[str] | None:
