@@ -116,6 +116,18 @@ def fetch(conn: sa.Connection, sql: str, params: dict[str, Any]) -> list[tuple[A
         cursor.close()
 
 
+def in_list(
+    conn: sa.Connection, column: str, values: list[Any], sql_type: str
+) -> tuple[str, dict[str, Any]]:
+    """``column`` is one of ``values``, for :func:`fetch`: one array parameter on PostgreSQL
+    (200 separate parameters cost more to plan than the query to run), a parameter each on
+    SQLite."""
+    if conn.dialect.name == "postgresql":
+        return f"{column} = ANY(CAST(:vals AS {sql_type}[]))", {"vals": values}
+    names = {f"v{n}": v for n, v in enumerate(values)}
+    return f"{column} IN ({', '.join(f':{n}' for n in names)})", names
+
+
 #: ``:name`` but not the second colon of a ``::type`` cast.
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
