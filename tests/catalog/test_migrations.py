@@ -82,3 +82,19 @@ def test_upgrading_to_the_prefix_index_keeps_every_entry_searchable(tmp_path: Pa
         assert [h.text for h in search(catalog, "inter*").hits] == ["interview at the harbour"]
     finally:
         catalog.close()
+
+
+def test_reads_runs_without_a_transaction_only_on_postgresql(catalog: Catalog) -> None:
+    """``Catalog.reads`` saves PostgreSQL's BEGIN/ROLLBACK round trips; SQLite keeps its read
+    transaction (a WAL snapshot, and no round trip to save). The pooled connection must come
+    back transactional: a write after a search must still be atomic."""
+    with catalog.reads() as conn:
+        autocommit = getattr(conn.connection.driver_connection, "autocommit", None)
+        in_transaction = conn.in_transaction()
+        assert conn.exec_driver_sql("SELECT count(*) FROM assets").scalar() == 0
+    if catalog.dialect == "postgresql":
+        assert autocommit is True
+        with catalog.write() as conn:
+            assert getattr(conn.connection.driver_connection, "autocommit", None) is False
+    else:
+        assert in_transaction

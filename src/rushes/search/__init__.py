@@ -143,7 +143,7 @@ def search(
     windows = -(-(offset + limit) // RANK_WINDOW)
     fetch = windows * RANK_WINDOW
     matcher = Matcher(positive_terms(parsed.expr))
-    with catalog.read() as conn:
+    with catalog.reads() as conn:
         rows = backend.candidates(conn, parsed.expr, filters, fetch + 1)
         exhausted = len(rows) <= fetch
         rows = rows[:fetch]
