@@ -304,3 +304,22 @@ def test_accents_and_compound_tokens_match_alike(
     a = search(lite, query).to_json()
     assert a["hits"], "SQLite finds it"
     assert a == search(pg, query).to_json()
+
+
+@pytest.mark.parametrize("n", [3, 600, 40_000])
+def test_in_list_takes_any_number_of_values(catalog: Catalog, n: int) -> None:
+    """A deep page names one value per candidate asset; SQLite refuses more than 32,766
+    parameters, so a long list goes as one JSON array, with the same answer."""
+    from rushes.search.core import fetch, in_list
+
+    with catalog.write() as conn:
+        for aid in ("aa01", "bb02", "cc03"):
+            conn.exec_driver_sql(
+                "INSERT INTO assets (id, kind, format, size, added_ms) "
+                f"VALUES ('{aid}', 'video', 'mov', 1, 0)"
+            )
+    values = ["aa01", "cc03", *(f"{i:08x}" for i in range(n - 2))]
+    with catalog.reads() as conn:
+        cond, params = in_list(conn, "a.id", values, "text")
+        rows = fetch(conn, f"SELECT a.id FROM assets a WHERE {cond} ORDER BY a.id", params)
+    assert rows == [("aa01",), ("cc03",)]

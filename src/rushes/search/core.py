@@ -7,6 +7,7 @@ Filters are plain SQL over ``search_entries e`` (and small subqueries on ``asset
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,12 +122,17 @@ def in_list(
 ) -> tuple[str, dict[str, Any]]:
     """``column`` is one of ``values``, for :func:`fetch`: one array parameter on PostgreSQL
     (200 separate parameters cost more to plan than the query to run), a parameter each on
-    SQLite."""
+    SQLite up to a page's worth, then one JSON array (a deep page can name more assets than
+    SQLite allows parameters)."""
     if conn.dialect.name == "postgresql":
         return f"{column} = ANY(CAST(:vals AS {sql_type}[]))", {"vals": values}
+    if len(values) > _MAX_SQLITE_PARAMS:
+        return f"{column} IN (SELECT value FROM json_each(:vals))", {"vals": json.dumps(values)}
     names = {f"v{n}": v for n, v in enumerate(values)}
     return f"{column} IN ({', '.join(f':{n}' for n in names)})", names
 
+
+_MAX_SQLITE_PARAMS = 500
 
 #: ``:name`` but not the second colon of a ``::type`` cast.
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
