@@ -141,12 +141,12 @@ def search(
     )
     backend = postgres_backend if catalog.dialect == "postgresql" else sqlite_backend
     windows = -(-(offset + limit) // RANK_WINDOW)
-    fetch = windows * RANK_WINDOW
+    ranked_rows = windows * RANK_WINDOW
     matcher = Matcher(positive_terms(parsed.expr))
     with catalog.reads() as conn:
-        rows = backend.candidates(conn, parsed.expr, filters, fetch + 1)
-        exhausted = len(rows) <= fetch
-        rows = rows[:fetch]
+        rows = backend.candidates(conn, parsed.expr, filters, ranked_rows + 1)
+        exhausted = len(rows) <= ranked_rows
+        rows = rows[:ranked_rows]
         scores = {r.id: matcher.score(r.text) for r in rows} if matcher.active else {}
         paths = _paths(conn, {r.asset_id for r in rows})
         page = _rank(rows, scores, paths)[offset:offset + limit]

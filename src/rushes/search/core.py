@@ -7,6 +7,7 @@ Filters are plain SQL over ``search_entries e`` (and small subqueries on ``asset
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -108,7 +109,7 @@ def fetch(conn: sa.Connection, sql: str, params: dict[str, Any]) -> list[tuple[A
     (sqlite3's named style); psycopg wants ``%(name)s`` and a literal ``%`` doubled.
     """
     if conn.dialect.name == "postgresql":
-        sql = _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
+        sql = _pyformat(sql)
     cursor = conn.connection.cursor()
     try:
         cursor.execute(sql, params)
@@ -136,6 +137,12 @@ _MAX_SQLITE_PARAMS = 500
 
 #: ``:name`` but not the second colon of a ``::type`` cast.
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+@functools.lru_cache(maxsize=256)
+def _pyformat(sql: str) -> str:
+    """psycopg's spelling of ``sql``; cached, as most search statements recur verbatim."""
+    return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
 def ascii_lower(value: str) -> str:

@@ -38,18 +38,18 @@ class Matcher:
         self.subs = [re.compile(re.escape(t.text), re.IGNORECASE) for t in terms if t.substring]
         # For ASCII text (most rows) one regex per term is ~20× faster than tokenizing; it
         # matches exactly what the token comparison below would.
-        self.ascii = [_ascii_regex(t) for t in self.words]
+        # None when a word term is not ASCII itself (then every text is tokenized).
+        regexes = [rx for rx in map(_ascii_regex, self.words) if rx is not None]
+        self.ascii = regexes if len(regexes) == len(self.words) else None
         #: Whether there is anything to look for (a query of only filters or NOT has not).
         self.active = bool(self.words or self.subs)
-        self._plain = [rx for rx in self.ascii if rx is not None]
-        self.ascii_only = len(self._plain) == len(self.ascii)
-        self._counters = [*self._plain, *self.subs]
+        self._counters = [*regexes, *self.subs]
 
     def spans(self, text: str) -> list[tuple[int, int, int]]:
         """(start, end, term number) of every match, in text order."""
         out: list[tuple[int, int, int]] = []
-        if self.words and self.ascii_only and text.isascii():
-            for ti, rx in enumerate(self._plain):
+        if self.words and self.ascii is not None and text.isascii():
+            for ti, rx in enumerate(self.ascii):
                 out.extend((m.start(), m.end(), ti) for m in rx.finditer(text))
         elif self.words:
             toks = [(m.start(), m.end(), fold(m.group())) for m in WORD_RE.finditer(text)]
@@ -71,7 +71,7 @@ class Matcher:
     def score(self, text: str) -> Score:
         """What ranking needs, without the spans: only the page shown needs those, and
         counting each term's matches in C is several times cheaper than listing them."""
-        if self.ascii_only and (not self.words or text.isascii()):
+        if self.ascii is not None and (not self.words or text.isascii()):
             found = occurrences = 0
             for rx in self._counters:
                 n = len(rx.findall(text))
