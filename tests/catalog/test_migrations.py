@@ -27,9 +27,10 @@ def test_migrated_schema_matches_the_table_definitions(catalog: Catalog) -> None
         inspector = sa.inspect(conn)
         assert current_revision(conn) == HEAD_REVISION
         for table in metadata.sorted_tables:
-            # PostgreSQL's search indexes are generated tsvector columns of their own.
+            # Generated columns that nothing writes, spelled per dialect: PostgreSQL's search
+            # vectors, and the probe's creation date (0005).
             columns = {c["name"] for c in inspector.get_columns(table.name)} - {
-                "tsv", "grams_tsv"
+                "tsv", "grams_tsv", "created_day"
             }
             assert columns == {c.name for c in table.columns}, table.name
 
@@ -98,3 +99,28 @@ def test_reads_runs_without_a_transaction_only_on_postgresql(catalog: Catalog) -
             assert getattr(conn.connection.driver_connection, "autocommit", None) is False
     else:
         assert in_transaction
+
+
+def test_created_day_follows_the_probe_document(catalog: Catalog) -> None:
+    """0005's generated column is what the date filter reads: the probe's creation date, NULL
+    without one, and re-computed when the probe result is replaced."""
+    from rushes.catalog.assets import add_asset
+    from rushes.catalog.results import save_result
+
+    def day(asset_id: str) -> str | None:
+        with catalog.read() as conn:
+            value = conn.execute(sa.text(
+                "SELECT created_day FROM results WHERE asset_id = :a AND analyzer = 'probe'"
+            ), {"a": asset_id}).scalar_one()
+        return None if value is None else str(value)
+
+    with catalog.write() as conn:
+        add_asset(conn, "aa01", "video", "mov", 1)
+        add_asset(conn, "aa02", "image", "jpg", 1)
+        save_result(conn, "aa01", "probe", 1, "h", {"creation_time": "2019-03-05T10:00:00Z"})
+        save_result(conn, "aa02", "probe", 1, "h", {"width": 640})
+    assert day("aa01") == "2019-03-05"
+    assert day("aa02") is None
+    with catalog.write() as conn:
+        save_result(conn, "aa02", "probe", 1, "h", {"creation_time": "1978-06-01"})
+    assert day("aa02") == "1978-06-01"

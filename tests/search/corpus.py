@@ -6,7 +6,7 @@ from __future__ import annotations
 from rushes.catalog import Catalog
 from rushes.catalog.assets import add_asset, put_location
 from rushes.catalog.results import save_result
-from rushes.catalog.schema import search_entries
+from rushes.catalog.logs import add_tags
 from rushes.catalog.transcripts import SegmentRow, WordRow, store_transcript
 
 HARBOUR = "a1" + "0" * 62  # video, 25 fps, starts at 01:00:00:00, shot 2024-03-05
@@ -61,7 +61,5 @@ def load(catalog: Catalog) -> None:
             _seg(0.5, "Storm warning for the harbour tonight.", "Announcer"),
             _seg(4.0, "Boats should stay in port.", "Announcer"),
         ])
-        # Tags arrive with a later issue as search entries of source 'tag'.
-        conn.execute(search_entries.insert().values(
-            asset_id=CHINA, source="tag", text="people/Ai", start_us=None, end_us=None,
-        ))
+        # A tag, as `rushes tag` adds it: a tags row and its search entry.
+        add_tags(conn, CHINA, ["people/Ai"])
