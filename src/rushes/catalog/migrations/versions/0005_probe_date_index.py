@@ -1,4 +1,5 @@
-"""Each asset's creation date as a column of its probe result, indexed for the date filter.
+"""Each asset's creation date as a column of its probe result, indexed for the date filter;
+on PostgreSQL, a larger statistics sample of the words, for prefix estimates.
 
 Revision ID: 0005_probe_date_index
 Revises: 0004_word_prefix_index
@@ -44,8 +45,18 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         # Statistics on the new column now, not at autovacuum's next analyse of results.
         op.execute("ANALYZE results")
+        # Ten times the default sample of words: PostgreSQL estimates a prefix (``monn:*``)
+        # from the words it keeps statistics on, and with the default 1,000 of them it put a
+        # prefix in 7,000 rows at 1,000 and fetched them all from the GIN index, scattered over
+        # 6,500 heap pages (up to 54 ms), where walking the newest rows takes 4 ms. With 10,000
+        # words its estimates are within ~30 % and it walks. ANALYZE then reads 300,000 rows
+        # instead of 30,000 (2 s at 750,000 entries).
+        op.execute("ALTER TABLE search_entries ALTER COLUMN tsv SET STATISTICS 1000")
+        op.execute("ANALYZE search_entries")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE search_entries ALTER COLUMN tsv SET STATISTICS -1")
     op.execute("DROP INDEX ix_results_probe_created")
     op.execute("ALTER TABLE results DROP COLUMN created_day")
