@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from rushes.catalog import Catalog
 from rushes.catalog.assets import add_asset, put_location
-from rushes.catalog.results import save_result
 from rushes.catalog.logs import add_tags
+from rushes.catalog.results import save_result
 from rushes.catalog.transcripts import SegmentRow, WordRow, store_transcript
 
 HARBOUR = "a1" + "0" * 62  # video, 25 fps, starts at 01:00:00:00, shot 2024-03-05
