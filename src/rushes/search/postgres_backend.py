@@ -95,7 +95,7 @@ def candidates(
     conds += filter_sql(filters, params, "postgresql")
     where = " AND ".join(f"({c})" for c in conds)
     # ``e.id + 0`` cannot be read off the primary key, so the planner must use the GIN index
-    # and sort the (few) matches: see :func:`_rare_phrase`.
+    # and sort the (few) matches: see :func:`_bounded`.
     order = "e.id + 0" if expr is not None and _bounded(expr, filters, conn) else "e.id"
     sql = (
         f"SELECT {COLUMNS} FROM search_entries e"
@@ -158,45 +158,35 @@ FILTERED_BITMAP_ROWS = 20_000
 
 def _bounded(expr: Node, filters: Filters, conn: sa.Connection) -> bool:
     """Whether to read the matches from the GIN index and sort them (``e.id + 0``) rather
-    than let the planner walk the primary key newest-first.
+    than let the planner walk the primary key newest-first, expecting 201 matches soon.
 
-    Besides rare phrases (:func:`_rare_phrase`): a set-of-assets filter is a hashed SubPlan
-    that the planner cannot see into, so it assumes half the rows pass; with a date range
-    that keeps one asset in forty and a word in 2 % of rows, the walk it chose read 400,000
-    rows to find 201 (166 ms at 1,000 h). Sorting the word's own matches costs at most
-    what the word costs, whatever the filter keeps."""
+    - A phrase (``a <-> b``): PostgreSQL estimates it about as often as its words together;
+      when it is in fact rare the walk reads the whole table (190 ms for 178 matches at
+      1,000 h). A phrase cannot match more rows than its rarest word, so when that word is
+      in at most :data:`BITMAP_ROWS` rows, sorting its matches is the bounded plan.
+    - Any word, with a set-of-assets filter: the set is a hashed SubPlan that the planner
+      cannot see into, so it assumes half the rows pass; with a date range that keeps one
+      asset in forty and a word in 2 % of rows, the walk read 400,000 rows to find 201
+      (166 ms). Up to :data:`FILTERED_BITMAP_ROWS` rows of the word, sorting them is bounded
+      by the word whatever the filter keeps."""
     stats = _word_stats(conn)
-    if _rare_phrase(expr, stats):
-        return True
-    if stats is None or not (filters.kinds or filters.tags or filters.date_from
-                             or filters.date_to):
-        return False
-    return _has_word_within(expr, stats, FILTERED_BITMAP_ROWS)
-
-
-def _has_word_within(node: Node, stats: _WordStats, rows: int) -> bool:
-    """Whether every match must hold a word (not a prefix) found in at most ``rows`` rows."""
-    if isinstance(node, Term):
-        return (not node.substring and not node.prefix and bool(node.words)
-                and min(stats.rows_with(w) for w in node.words) <= rows)
-    if isinstance(node, And):
-        return any(_has_word_within(child, stats, rows) for child in node.children)
-    return False
-
-
-def _rare_phrase(node: Node, stats: _WordStats | None) -> bool:
-    """Whether every match must hold a phrase one of whose words is in few rows.
-
-    PostgreSQL estimates a phrase (``a <-> b``) about as often as its words together, so it
-    walks the primary key newest-first expecting to meet 201 matches soon; when the phrase is
-    in fact rare it walks the whole table (190 ms for 178 matches at 1,000 h). A phrase cannot
-    match more rows than its rarest word, so when that word is in few rows the GIN index and a
-    sort of its matches is the bounded plan."""
     if stats is None:
         return False
+    if _has_word_within(expr, stats, BITMAP_ROWS, phrases_only=True):
+        return True
+    if not (filters.kinds or filters.tags or filters.date_from or filters.date_to):
+        return False
+    return _has_word_within(expr, stats, FILTERED_BITMAP_ROWS, phrases_only=False)
+
+
+def _has_word_within(node: Node, stats: _WordStats, rows: int, *, phrases_only: bool) -> bool:
+    """Whether every match must hold a word (of a phrase, if ``phrases_only``; never of a
+    prefix) found in at most ``rows`` rows."""
     if isinstance(node, Term):
-        return (not node.substring and not node.prefix and len(node.words) > 1
-                and min(stats.rows_with(w) for w in node.words) <= BITMAP_ROWS)
+        return (not node.substring and not node.prefix
+                and len(node.words) > (1 if phrases_only else 0)
+                and min(stats.rows_with(w) for w in node.words) <= rows)
     if isinstance(node, And):
-        return any(_rare_phrase(child, stats) for child in node.children)
+        return any(_has_word_within(c, stats, rows, phrases_only=phrases_only)
+                   for c in node.children)
     return False
