@@ -56,6 +56,12 @@ class Filters:
         out.date_to = min(tos) if tos else None
         return out
 
+    @property
+    def narrows_assets(self) -> bool:
+        """Whether a filter is a set of assets (kind, tag, date) that :func:`filter_sql`
+        builds once and probes per row, which a planner cannot estimate through."""
+        return bool(self.kinds or self.tags or self.date_from or self.date_to)
+
 
 def _listed(value: Any) -> list[str]:
     if value is None or value == "":

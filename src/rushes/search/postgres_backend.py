@@ -174,9 +174,9 @@ def _bounded(expr: Node, filters: Filters, conn: sa.Connection) -> bool:
         return False
     if _has_word_within(expr, stats, BITMAP_ROWS, phrases_only=True):
         return True
-    if not (filters.kinds or filters.tags or filters.date_from or filters.date_to):
-        return False
-    return _has_word_within(expr, stats, FILTERED_BITMAP_ROWS, phrases_only=False)
+    return filters.narrows_assets and _has_word_within(
+        expr, stats, FILTERED_BITMAP_ROWS, phrases_only=False
+    )
 
 
 def _has_word_within(node: Node, stats: _WordStats, rows: int, *, phrases_only: bool) -> bool:

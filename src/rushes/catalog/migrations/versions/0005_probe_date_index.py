@@ -27,7 +27,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
+    postgres = op.get_bind().dialect.name == "postgresql"
+    if postgres:
         op.execute(
             "ALTER TABLE results ADD COLUMN created_day text GENERATED ALWAYS AS "
             "(substr(data ->> 'creation_time', 1, 10)) STORED"
@@ -42,7 +43,7 @@ def upgrade() -> None:
         "CREATE INDEX ix_results_probe_created ON results (created_day, asset_id) "
         "WHERE analyzer = 'probe'"
     )
-    if op.get_bind().dialect.name == "postgresql":
+    if postgres:
         # Statistics on the new column now, not at autovacuum's next analyse of results.
         op.execute("ANALYZE results")
         # Ten times the default sample of words: PostgreSQL estimates a prefix (``monn:*``)
