@@ -16,7 +16,7 @@ from rushes.analyzers.base import AnalysisContext, AssetView, FrameAnalyzer, Res
 from rushes.analyzers.thumbnails import ThumbnailSink
 from rushes.config import Settings, load_settings
 from rushes.errors import MediaError
-from rushes.media.frames import DecodedFrame, VideoInfo, decode_into, open_video
+from rushes.media.frames import DecodedFrame, VideoInfo, _Video, decode_into, open_video
 
 
 def context(path: Path, kind: str, out: Path, **settings: Any) -> AnalysisContext:
@@ -59,16 +59,61 @@ def test_every_frame_pass_picks_frames_nearest_the_filmstrip_targets(tmp_path: P
         assert strip.size == (4 * 160, 120)
 
 
-def test_run_alone_uses_key_frames(tmp_path: Path) -> None:
-    clip = mediagen.video_testsrc(tmp_path / "clip.mp4", seconds=2, audio=False,
-                                  extra=["-g", "10"])
-    ctx = context(clip, "video", tmp_path / "out", filmstrip_frames=4)
-    out = get_analyzer("thumbnails").run(ctx)
-    times = [Fraction(t) for t in out["filmstrip_times"]]
-    # Key frames every 10 frames (0.4 s): each tile is the key frame nearest its target.
-    assert times == [Fraction(2, 5), Fraction(4, 5), Fraction(6, 5), Fraction(8, 5)]
-    assert Fraction(out["poster_time"]) == Fraction(2, 5)
-    assert (tmp_path / "out" / "filmstrip.jpg").exists()
+def alone(ctx: AnalysisContext) -> tuple[Result, list[Fraction]]:
+    """The analyzer run alone (a resumed job), and the times of the frames it was fed."""
+    fed: list[Fraction] = []
+    real = ThumbnailSink.feed
+
+    def feed(self: ThumbnailSink, frame: DecodedFrame) -> None:
+        fed.append(frame.time)
+        real(self, frame)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ThumbnailSink, "feed", feed)
+        return get_analyzer("thumbnails").run(ctx), fed
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("gop", [10, 25, 400], ids=["gop-10", "gop-25", "one-key-frame"])
+def test_run_alone_records_what_the_shared_pass_records(tmp_path: Path, gop: int) -> None:
+    # Resuming a killed job runs thumbnails without shots: the result must not depend on that.
+    clip = mediagen.video_testsrc(tmp_path / "clip.mp4", seconds=12, audio=False,
+                                  extra=["-g", str(gop)])
+    shared = shared_pass(context(clip, "video", tmp_path / "shared", filmstrip_frames=4))
+    out, fed = alone(context(clip, "video", tmp_path / "alone", filmstrip_frames=4))
+    assert out == shared
+    assert files(tmp_path / "alone") == files(tmp_path / "shared")
+    assert fed == sorted(set(fed)), "a frame was fed twice or out of order"
+    if gop == 25:
+        # Key frames every second: the pass seeks to each target instead of decoding 12 s.
+        assert len(fed) < 150
+    if gop == 400:
+        # Every seek would land on the one key frame: decoded straight on, up to the last target.
+        assert fed == [Fraction(i, 25) for i in range(len(fed))]
+
+
+def test_a_seek_that_lands_past_the_target_rewinds(tmp_path: Path) -> None:
+    # Some demuxers (MPEG-TS, damaged indexes) land after the wanted time: the frames before it
+    # are then decoded from the top rather than skipped.
+    clip = mediagen.video_testsrc(tmp_path / "clip.mp4", seconds=12, audio=False,
+                                  extra=["-g", "25"])
+    real = _Video.seek
+    seeks: list[Fraction] = []
+
+    def overshoot(self: _Video, time: Fraction) -> None:
+        seeks.append(time)
+        real(self, time + 2)
+
+    shared = shared_pass(context(clip, "video", tmp_path / "shared", filmstrip_frames=4))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_Video, "seek", overshoot)
+        out, fed = alone(context(clip, "video", tmp_path / "alone", filmstrip_frames=4))
+    assert len(seeks) == 1, "seeking went on after a seek overshot"
+    assert out == shared
+    assert fed == sorted(set(fed))
 
 
 def test_poster_skips_a_black_opening(tmp_path: Path) -> None:

@@ -97,8 +97,8 @@ def params_hash(params: Mapping[str, Any]) -> str:
 class FrameAnalyzer(Analyzer):
     """An analyzer fed decoded frames by the job runner (decode owned by the orchestrator)."""
 
-    #: False when key frames alone are enough (thumbnails): a pass with no analyzer needing
-    #: every frame decodes key frames only.
+    #: False when the sink is a :class:`~rushes.media.frames.SeekingSink` that says which frames
+    #: it wants (thumbnails): a pass with no analyzer needing every frame seeks to those.
     needs_every_frame: ClassVar[bool] = True
 
     @abstractmethod

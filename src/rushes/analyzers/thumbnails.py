@@ -1,10 +1,12 @@
 """The thumbnails analyzer: a poster frame and a filmstrip per video, a thumbnail per image.
 
-For video it is a frame consumer: the job runner's shared decode pass feeds it (every frame when
-the shots analyzer runs in the same pass, key frames only when it runs alone), so making
-thumbnails costs no extra decode. Scaling a frame to a picture is the expensive step, so frames
-are chosen by their time against targets fixed up front from the duration, and only chosen frames
-are ever scaled: at most one picture per filmstrip slot plus the poster are held at a time.
+For video it is a frame consumer: the job runner's shared decode pass feeds it every frame when
+the shots analyzer runs in the same pass, so making thumbnails costs no extra decode. Run alone
+(a resumed job, a changed setting) it says which times it wants and the pass seeks to them; it
+sees the same frames there either way, so both record the same result. Scaling a frame to a
+picture is the expensive step, so frames are chosen by their time against targets fixed up front
+from the duration, and only chosen frames are ever scaled: at most one picture per filmstrip slot
+plus the poster are held at a time.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from rushes.analyzers.base import AnalysisContext, FrameAnalyzer, Result
 from rushes.config import Settings
 from rushes.errors import AnalyzerError, MediaError
-from rushes.media.frames import DecodedFrame, FrameSink, VideoInfo
+from rushes.media.frames import DecodedFrame, SeekingSink, VideoInfo
 from rushes.media.probe import format_rational
 
 POSTER = "poster.jpg"
@@ -129,11 +131,22 @@ class ThumbnailSink:
         self.previous = frame
         self.seen += 1
 
+    def wanted(self) -> Fraction | None:
+        """The earliest unfilled filmstrip target, or the poster search's next frame."""
+        here = self.previous.time if self.previous is not None else Fraction(0)
+        if not self.slots:
+            return here  # duration unknown: samples are thinned from every frame
+        times = [slot.target for slot in self.slots if slot.picture is None]
+        if self.poster is None:
+            times.append(max(self.poster_from, here))
+        return min(times, default=None)
+
     def _feed_poster(self, frame: DecodedFrame) -> None:
-        if self.poster is not None:
+        # Frames before poster_from are not even the fallback: a seeking pass never sees them.
+        if self.poster is not None or frame.time < self.poster_from:
             return
         score = _interest(frame)
-        if frame.time >= self.poster_from and score >= _FLAT_SPREAD:
+        if score >= _FLAT_SPREAD:
             self.poster = frame_picture(frame, self.thumbnail_width)
             self.poster_time = frame.time
             self.fallback = None
@@ -211,6 +224,9 @@ class _WritingSink:
 
     def feed(self, frame: DecodedFrame) -> None:
         self.inner.feed(frame)
+
+    def wanted(self) -> Fraction | None:
+        return self.inner.wanted()
 
     def finish(self) -> dict[str, Any]:
         picked = self.inner.pick()
@@ -300,11 +316,11 @@ class ThumbnailsAnalyzer(FrameAnalyzer):
             "filmstrip_width": settings.filmstrip_width,
         }
 
-    def open_sink(self, ctx: AnalysisContext, info: VideoInfo) -> FrameSink:
+    def open_sink(self, ctx: AnalysisContext, info: VideoInfo) -> SeekingSink:
         return _WritingSink(ctx, info)
 
     def run(self, ctx: AnalysisContext) -> Result:
-        """Images take the Pillow path; video decodes its key frames alone (the base class)."""
+        """Images take the Pillow path; video seeks to the frames it wants (the base class)."""
         if ctx.asset.kind == "image":
             return image_thumbnail(ctx)
         return super().run(ctx)

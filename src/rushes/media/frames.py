@@ -10,6 +10,12 @@ Passes over every frame skip the decoder's in-loop deblocking filter by default
 it pictures differ from the exact decode by about one level on average (blockier, drifting a
 little until the next key frame), which no analysis on a 96-pixel grid or a thumbnail can see.
 Which frame is which, and every time, are unchanged. ``exact_pictures=True`` keeps the filter.
+
+A pass where no consumer needs every frame (thumbnails alone: a resumed job, a changed setting)
+seeks instead: each consumer says which time it wants next, and long stretches nobody wants are
+skipped by a seek to the key frame before the wanted time. Each consumer still sees exactly the
+frames an every-frame pass would have given it there, so its result does not depend on which
+other consumers shared the pass.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import av
 import numpy as np
@@ -85,7 +91,20 @@ class FrameSink(Protocol):
     def finish(self) -> dict[str, Any]: ...
 
 
+class SeekingSink(FrameSink, Protocol):
+    """A sink that needs only some stretches of the video, and says which."""
+
+    def wanted(self) -> Fraction | None:
+        """The earliest time it still needs frames from (it is fed on from there until it wants
+        a later one), or None once it needs no more."""
+
+
 SinkFactory = Callable[[VideoInfo], FrameSink]
+
+#: A wanted time further than this past the last frame fed is reached by seeking to the key
+#: frame before it rather than by decoding on: camera GOPs are ½–2 s long, so such a jump skips
+#: whole GOPs.
+SEEK_GAP = Fraction(2)
 
 
 @dataclass(frozen=True)
@@ -146,73 +165,88 @@ def small_yuv(frame: Any) -> np.ndarray:
     return np.ascontiguousarray(np.moveaxis(arr.reshape(3, h, w), 0, -1))
 
 
+class _Video:
+    """An open video stream: decodes on from wherever it stands, and seeks to key frames."""
+
+    def __init__(self, path: Path, *, threads: int, exact_pictures: bool) -> None:
+        try:
+            container = av.open(str(path))
+        except (av.FFmpegError, OSError) as exc:
+            raise MediaError(f"cannot open video: {_reason(exc)}") from None
+        streams = [s for s in container.streams.video if not _is_attached_picture(s)]
+        if not streams:
+            container.close()
+            raise MediaError("no video stream")
+        stream = streams[0]
+        ctx = stream.codec_context
+        ctx.thread_count = threads
+        ctx.thread_type = "FRAME" if threads > 1 else "SLICE"
+        if not exact_pictures:
+            # Applied when PyAV opens the decoder, at the first packet.
+            ctx.options = {**ctx.options, "skip_loop_filter": "all"}
+        self.container, self.stream = container, stream
+        self.threads, self.exact_pictures = threads, exact_pictures
+        self.rate = _stream_rate(stream)
+        duration = _stream_duration(container, stream)
+        frames = stream.frames or (round(duration * self.rate) if duration is not None else None)
+        self.info = VideoInfo(self.rate, duration, frames or None, ctx.width, ctx.height)
+        self.start = Fraction(container.start_time or 0, 1_000_000)
+        self.time_base = Fraction(stream.time_base) if stream.time_base is not None else None
+        self.sar = Fraction(ctx.sample_aspect_ratio or 1) or Fraction(1)
+
+    def frames(self, *, from_start: bool = True) -> Iterator[DecodedFrame]:
+        """Frames from the current position on.
+
+        After a seek (``from_start=False``) indexes come from times, and a decode error before
+        any frame ends the frames rather than raising: frames were fed already.
+        """
+        index = 0
+        try:
+            for frame in self.container.decode(self.stream):
+                pts = frame.pts
+                if pts is None or self.time_base is None:
+                    time = Fraction(index) / self.rate
+                else:
+                    time = max(Fraction(0), pts * self.time_base - self.start)
+                if not from_start:
+                    index = round(time * self.rate)
+                yield DecodedFrame(
+                    index, time, bool(frame.key_frame), small_yuv(frame), frame, self.sar
+                )
+                index += 1
+        except av.FFmpegError as exc:
+            if index == 0 and from_start:
+                raise MediaError(f"cannot decode video: {_reason(exc)}") from None
+            # A damaged tail: keep what decoded (truncated rushes are common and still useful).
+
+    def seek(self, time: Fraction) -> None:
+        """Go to the last key frame at or before ``time``; raises ``av.FFmpegError`` if the
+        format cannot seek."""
+        if self.time_base is None:
+            raise av.FFmpegError(0, "no time base to seek by")
+        self.container.seek(int((time + self.start) / self.time_base), stream=self.stream)
+
+    def close(self) -> None:
+        self.container.close()
+
+
 def open_video(
-    path: Path,
-    *,
-    threads: int = 1,
-    key_frames_only: bool = False,
-    exact_pictures: bool | None = None,
+    path: Path, *, threads: int = 1, exact_pictures: bool = False
 ) -> tuple[VideoInfo, Iterator[DecodedFrame]]:
-    """Open the first video stream of ``path`` and return its info and a frame iterator.
+    """Open the first video stream of ``path`` and return its info and an every-frame iterator.
 
-    ``exact_pictures`` (default: only for key-frame passes) keeps the in-loop deblocking filter;
-    without it every-frame passes decode about a sixth faster (see the module's notes).
+    ``exact_pictures`` keeps the in-loop deblocking filter; without it passes decode about a
+    sixth faster (see the module's notes).
     """
-    try:
-        container = av.open(str(path))
-    except (av.FFmpegError, OSError) as exc:
-        raise MediaError(f"cannot open video: {_reason(exc)}") from None
-    streams = [s for s in container.streams.video if not _is_attached_picture(s)]
-    if not streams:
-        container.close()
-        raise MediaError("no video stream")
-    stream = streams[0]
-    ctx = stream.codec_context
-    ctx.thread_count = threads
-    ctx.thread_type = "FRAME" if threads > 1 else "SLICE"
-    if key_frames_only:
-        ctx.skip_frame = "NONKEY"
-    if not (key_frames_only if exact_pictures is None else exact_pictures):
-        # Applied when PyAV opens the decoder, at the first packet.
-        ctx.options = {**ctx.options, "skip_loop_filter": "all"}
-    rate = _stream_rate(stream)
-    duration = _stream_duration(container, stream)
-    frames = stream.frames or (round(duration * rate) if duration is not None else None)
-    info = VideoInfo(rate, duration, frames or None, ctx.width, ctx.height)
-    start = Fraction(container.start_time or 0, 1_000_000)
-    sar = Fraction(ctx.sample_aspect_ratio or 1) or Fraction(1)
-    return info, _iterate(container, stream, rate, start, key_frames_only, sar)
+    video = _Video(path, threads=threads, exact_pictures=exact_pictures)
 
+    def every_frame() -> Iterator[DecodedFrame]:
+        try:
+            yield from video.frames()
+        finally:
+            video.close()
 
-def _iterate(
-    container: Any,
-    stream: Any,
-    rate: Fraction,
-    start: Fraction,
-    key_frames_only: bool,
-    sar: Fraction,
-) -> Iterator[DecodedFrame]:
-    index = 0
-    time_base = Fraction(stream.time_base) if stream.time_base is not None else None
-    try:
-        for frame in container.decode(stream):
-            pts = frame.pts
-            if pts is None or time_base is None:
-                time = Fraction(index) / rate
-            else:
-                time = pts * time_base - start if start else pts * time_base
-                if time < 0:
-                    time = Fraction(0)
-            if key_frames_only:
-                index = round(time * rate)
-            yield DecodedFrame(index, time, bool(frame.key_frame), small_yuv(frame), frame, sar)
-            index += 1
-    except av.FFmpegError as exc:
-        if index == 0:
-            raise MediaError(f"cannot decode video: {_reason(exc)}") from None
-        # A damaged tail: keep what decoded (truncated rushes are common and still useful).
-    finally:
-        container.close()
+    return video.info, every_frame()
 
 
 def decode_into(
@@ -221,21 +255,85 @@ def decode_into(
     *,
     every_frame: bool = True,
     threads: int = 1,
-    exact_pictures: bool | None = None,
+    exact_pictures: bool = False,
 ) -> list[dict[str, Any]]:
-    """One decode pass over ``path`` feeding a sink made by each factory; returns their results."""
-    info, frames = open_video(
-        path, threads=threads, key_frames_only=not every_frame, exact_pictures=exact_pictures
-    )
-    sinks = [factory(info) for factory in factories]
-    count = 0
-    for frame in frames:
-        for sink in sinks:
-            sink.feed(frame)
-        count += 1
+    """One decode pass over ``path`` feeding a sink made by each factory; returns their results.
+
+    With ``every_frame=False`` every sink must be a :class:`SeekingSink`, and the pass decodes
+    only the stretches of frames they want (see :func:`_sought_pass`).
+    """
+    video = _Video(path, threads=threads, exact_pictures=exact_pictures)
+    try:
+        sinks = [factory(video.info) for factory in factories]
+        if every_frame:
+            count = _every_frame_pass(video, sinks)
+        else:
+            video, count = _sought_pass(video, cast(list[SeekingSink], sinks), path)
+    finally:
+        video.close()
     if count == 0:
         raise MediaError("no frame could be decoded")
     return [sink.finish() for sink in sinks]
+
+
+def _every_frame_pass(video: _Video, sinks: list[FrameSink]) -> int:
+    count = 0
+    for frame in video.frames():
+        for sink in sinks:
+            sink.feed(frame)
+        count += 1
+    return count
+
+
+def _sought_pass(video: _Video, sinks: list[SeekingSink], path: Path) -> tuple[_Video, int]:
+    """Feed the sinks the frames they want, seeking over long stretches nobody wants.
+
+    Every sink sees, in order and none twice, exactly the frames an every-frame pass would give
+    it from each wanted time on, so its result is the same as in that pass (a job resumed alone
+    records what the shared pass would have). That holds because a seek lands on a key frame at
+    or before the wanted time and decoding goes on from there; where it does not hold (the seek
+    landed on a frame already fed, or past the wanted time, or the format cannot seek), the
+    pass stops seeking and decodes straight on. Returns the video, reopened if it had to
+    rewind, and how many frames were fed.
+    """
+    fed, last = 0, None  # last: time of the last frame fed
+
+    def wanted() -> Fraction | None:
+        times = [t for s in sinks if (t := s.wanted()) is not None]
+        return min(times) if times else None
+
+    seeking, target = True, wanted()
+    while target is not None:
+        jumped = False
+        if seeking and target - (last or Fraction(0)) > SEEK_GAP:
+            try:
+                video.seek(target)
+                jumped = True
+            except av.FFmpegError:
+                seeking = False
+        for frame in video.frames(from_start=fed == 0 and not jumped):
+            if last is not None and frame.time <= last:
+                seeking = False  # landed on a key frame before where we were: long GOPs
+                continue
+            if jumped and frame.time > target:
+                break  # landed past the wanted time: the frames before it are needed
+            jumped = False
+            for sink in sinks:
+                sink.feed(frame)
+            fed, last = fed + 1, frame.time
+            target = wanted()
+            if target is None:
+                return video, fed
+            if seeking and target - last > SEEK_GAP:
+                break
+        else:
+            return video, fed  # the end of the stream
+        if jumped:
+            # Start again from the top, feeding nothing already fed, and seek no more.
+            seeking = False
+            video.close()
+            video = _Video(path, threads=video.threads, exact_pictures=video.exact_pictures)
+    return video, fed
 
 
 def _is_attached_picture(stream: Any) -> bool:
