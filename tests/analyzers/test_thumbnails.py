@@ -95,6 +95,28 @@ def test_run_alone_records_what_the_shared_pass_records(tmp_path: Path, gop: int
         assert fed == [Fraction(i, 25) for i in range(len(fed))]
 
 
+def test_a_seek_decodes_on_from_the_key_frame_to_its_target(tmp_path: Path) -> None:
+    # Key frames every 5 s; targets: poster from 1.2 s, tiles at 3 s and 9 s. The 9 s tile is
+    # reached by one seek to the 5 s key frame and decoding on, not by seeking again each frame.
+    clip = mediagen.video_testsrc(tmp_path / "clip.mp4", seconds=12, audio=False,
+                                  extra=["-g", "125"])
+    real = _Video.seek
+    seeks: list[Fraction] = []
+
+    def seek(self: _Video, time: Fraction) -> None:
+        seeks.append(time)
+        real(self, time)
+
+    shared = shared_pass(context(clip, "video", tmp_path / "shared", filmstrip_frames=2))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_Video, "seek", seek)
+        out, fed = alone(context(clip, "video", tmp_path / "alone", filmstrip_frames=2))
+    assert out == shared
+    assert seeks == [9]
+    frames = [Fraction(i, 25) for i in range(76)] + [Fraction(i, 25) for i in range(125, 226)]
+    assert fed == frames
+
+
 def test_a_seek_that_lands_past_the_target_rewinds(tmp_path: Path) -> None:
     # Some demuxers (MPEG-TS, damaged indexes) land after the wanted time: the frames before it
     # are then decoded from the top rather than skipped.

@@ -304,7 +304,7 @@ def _sought_pass(video: _Video, sinks: list[SeekingSink], path: Path) -> tuple[_
 
     seeking, target = True, wanted()
     while target is not None:
-        jumped = False
+        heading, jumped = target, False
         if seeking and target - (last or Fraction(0)) > SEEK_GAP:
             try:
                 video.seek(target)
@@ -324,8 +324,8 @@ def _sought_pass(video: _Video, sinks: list[SeekingSink], path: Path) -> tuple[_
             target = wanted()
             if target is None:
                 return video, fed
-            if seeking and target - last > SEEK_GAP:
-                break
+            if seeking and last >= heading and target - last > SEEK_GAP:
+                break  # the next wanted time is far ahead: seek to it
         else:
             return video, fed  # the end of the stream
         if jumped:
