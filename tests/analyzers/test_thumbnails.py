@@ -95,22 +95,30 @@ def test_run_alone_records_what_the_shared_pass_records(tmp_path: Path, gop: int
         assert fed == [Fraction(i, 25) for i in range(len(fed))]
 
 
-def test_a_seek_decodes_on_from_the_key_frame_to_its_target(tmp_path: Path) -> None:
-    # Key frames every 5 s; targets: poster from 1.2 s, tiles at 3 s and 9 s. The 9 s tile is
-    # reached by one seek to the 5 s key frame and decoding on, not by seeking again each frame.
-    clip = mediagen.video_testsrc(tmp_path / "clip.mp4", seconds=12, audio=False,
-                                  extra=["-g", "125"])
+def seeking_alone(
+    ctx: AnalysisContext, past: Fraction = Fraction(0)
+) -> tuple[Result, list[Fraction], list[Fraction]]:
+    """:func:`alone`, also listing the times sought; each seek lands ``past`` seconds later."""
     real = _Video.seek
     seeks: list[Fraction] = []
 
     def seek(self: _Video, time: Fraction) -> None:
         seeks.append(time)
-        real(self, time)
+        real(self, time + past)
 
-    shared = shared_pass(context(clip, "video", tmp_path / "shared", filmstrip_frames=2))
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_Video, "seek", seek)
-        out, fed = alone(context(clip, "video", tmp_path / "alone", filmstrip_frames=2))
+        out, fed = alone(ctx)
+    return out, fed, seeks
+
+
+def test_a_seek_decodes_on_from_the_key_frame_to_its_target(tmp_path: Path) -> None:
+    # Key frames every 5 s; targets: poster from 1.2 s, tiles at 3 s and 9 s. The 9 s tile is
+    # reached by one seek to the 5 s key frame and decoding on, not by seeking again each frame.
+    clip = mediagen.video_testsrc(tmp_path / "clip.mp4", seconds=12, audio=False,
+                                  extra=["-g", "125"])
+    shared = shared_pass(context(clip, "video", tmp_path / "shared", filmstrip_frames=2))
+    out, fed, seeks = seeking_alone(context(clip, "video", tmp_path / "alone", filmstrip_frames=2))
     assert out == shared
     assert seeks == [9]
     frames = [Fraction(i, 25) for i in range(76)] + [Fraction(i, 25) for i in range(125, 226)]
@@ -122,17 +130,10 @@ def test_a_seek_that_lands_past_the_target_rewinds(tmp_path: Path) -> None:
     # are then decoded from the top rather than skipped.
     clip = mediagen.video_testsrc(tmp_path / "clip.mp4", seconds=12, audio=False,
                                   extra=["-g", "25"])
-    real = _Video.seek
-    seeks: list[Fraction] = []
-
-    def overshoot(self: _Video, time: Fraction) -> None:
-        seeks.append(time)
-        real(self, time + 2)
-
     shared = shared_pass(context(clip, "video", tmp_path / "shared", filmstrip_frames=4))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_Video, "seek", overshoot)
-        out, fed = alone(context(clip, "video", tmp_path / "alone", filmstrip_frames=4))
+    out, fed, seeks = seeking_alone(
+        context(clip, "video", tmp_path / "alone", filmstrip_frames=4), past=Fraction(2)
+    )
     assert len(seeks) == 1, "seeking went on after a seek overshot"
     assert out == shared
     assert fed == sorted(set(fed))
