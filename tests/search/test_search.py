@@ -10,9 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from rushes.catalog import Catalog, open_catalog
+from rushes.catalog.logs import add_tags
 from rushes.catalog.schema import search_entries
 from rushes.errors import UsageError
-from rushes.search import RANK_WINDOW, SearchResult, search
+from rushes.search import RANK_WINDOW, SearchResult, core, search
 from tests.search.corpus import CHINA, HARBOUR, RADIO, load
 
 
@@ -101,6 +102,27 @@ def test_filters(loaded: Catalog) -> None:
                                     date_to="2023-06-02").hits} == {CHINA}
     assert {h.asset for h in search(loaded, "boats after:2023-06-02 before:2024-03-05").hits} \
         == set()
+
+
+@pytest.mark.parametrize("query", [
+    "boats kind:video", "kind:video", "the kind:video", "boats tag:people", "harbo* after:2023",
+    "tag:people", "kind:audio -storm",
+])
+def test_few_assets_are_walked_as_their_rows(
+    loaded: Catalog, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A filter keeping few assets is resolved to their ids first (on SQLite their rows are then
+    # walked stretch by stretch, the newest first); every page must equal what the set built
+    # as a subquery gives. A tag added after the transcripts puts that asset's rows in two
+    # stretches, and other assets' rows sit between them.
+    with loaded.write() as conn:
+        add_tags(conn, HARBOUR, ["people/Ellen"])
+    pages = [(limit, offset) for limit in (1, 2, 50) for offset in (0, 1, 3)]
+    walked = [search(loaded, query, limit=n, offset=o).to_json() for n, o in pages]
+    monkeypatch.setattr(core, "FEW_ASSETS", 0)
+    subquery = [search(loaded, query, limit=n, offset=o).to_json() for n, o in pages]
+    assert walked == subquery
+    assert any(page["hits"] for page in walked)
 
 
 def test_filters_alone_list_entries(loaded: Catalog) -> None:

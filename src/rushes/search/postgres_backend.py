@@ -20,7 +20,16 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from rushes.search.core import COLUMNS, Candidate, Filters, Params, fetch, filter_sql, like_escape
+from rushes.search.core import (
+    COLUMNS,
+    Candidate,
+    Filters,
+    Params,
+    fetch,
+    few_assets,
+    filter_sql,
+    like_escape,
+)
 from rushes.search.query import And, Node, Not, Or, Term
 
 
@@ -90,9 +99,13 @@ def candidates(
     conn: sa.Connection, expr: Node | None, filters: Filters, limit: int
 ) -> list[Candidate]:
     """Up to ``limit`` matching rows, newest (highest id) first."""
+    # A few assets are named to the planner, which then estimates their rows.
+    assets = few_assets(conn, filters)
+    if assets == []:
+        return []
     params = Params()
     conds = [] if expr is None else [_cond(_compile(expr, params))]
-    conds += filter_sql(filters, params, "postgresql")
+    conds += filter_sql(filters, params, "postgresql", assets)
     where = " AND ".join(f"({c})" for c in conds)
     # ``e.id + 0`` cannot be read off the primary key, so the planner must use the GIN index
     # and sort the (few) matches: see :func:`_bounded`.

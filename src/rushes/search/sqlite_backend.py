@@ -20,11 +20,21 @@ its rows are checked with LIKE as well, so a hit is always a substring of the te
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from rushes.search.core import COLUMNS, Candidate, Filters, Params, fetch, filter_sql, like_escape
+from rushes.search.core import (
+    COLUMNS,
+    Candidate,
+    Filters,
+    Params,
+    fetch,
+    few_assets,
+    filter_sql,
+    like_escape,
+)
 from rushes.search.query import And, Node, Not, Or, Term
 
 WORDS, TRIGRAMS, BIGRAMS = "search_fts", "search_trigram", "search_bigram"
@@ -171,11 +181,17 @@ def candidates(
     conn: sa.Connection, expr: Node | None, filters: Filters, limit: int
 ) -> list[Candidate]:
     """Up to ``limit`` matching rows, newest (highest id) first."""
+    assets = few_assets(conn, filters)
+    if assets == []:
+        return []
     params = Params()
     driver, conds = _driver(expr, params)
     if driver is not None and driver.verify:
         conds.insert(0, driver.verify)
-    conds += filter_sql(filters, params, "sqlite")
+    conds += filter_sql(filters, params, "sqlite", assets)
+    key = "e.id" if driver is None else "f.rowid"
+    if assets is not None:
+        conds.append(f"{key} BETWEEN :lo AND :hi")
     where = " AND ".join(f"({c})" for c in conds)
     n = params.add(limit)
     if driver is not None:
@@ -192,4 +208,34 @@ def candidates(
             + (f" WHERE {where}" if where else "")
             + f" ORDER BY e.id DESC LIMIT {n}"
         )
-    return [Candidate(*row) for row in fetch(conn, sql, params.used(sql))]
+    values = params.used(sql)
+    if assets is None:
+        return [Candidate(*row) for row in fetch(conn, sql, values)]
+    # A few assets: walk each stretch of their rows newest first, and stop at the limit.
+    out: list[Candidate] = []
+    for lo, hi in _entry_ranges(conn, assets):
+        values.update({"lo": lo, "hi": hi, n.removeprefix(":"): limit - len(out)})
+        out += [Candidate(*row) for row in fetch(conn, sql, values)]
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _entry_ranges(conn: sa.Connection, assets: list[str]) -> list[tuple[int, int]]:
+    """The id ranges holding the assets' entries, highest first, overlapping ones merged.
+
+    An asset's entries are mostly one run of ids (written together at ingest); its range may
+    hold other assets' rows too, which the asset condition leaves out. Each bound is one seek
+    in the asset_id index, whose entries end with the rowid.
+    """
+    rows = fetch(conn, (
+        "SELECT (SELECT min(id) FROM search_entries WHERE asset_id = v.value), "
+        "(SELECT max(id) FROM search_entries WHERE asset_id = v.value) FROM json_each(:ids) v"
+    ), {"ids": json.dumps(assets)})
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted((r for r in rows if r[0] is not None), key=lambda r: -r[1]):
+        if out and hi >= out[-1][0] - 1:
+            out[-1] = (min(lo, out[-1][0]), out[-1][1])
+        else:
+            out.append((lo, hi))
+    return out
