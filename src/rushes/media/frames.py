@@ -184,7 +184,7 @@ class _Video:
         if not exact_pictures:
             # Applied when PyAV opens the decoder, at the first packet.
             ctx.options = {**ctx.options, "skip_loop_filter": "all"}
-        self.container, self.stream = container, stream
+        self.path, self.container, self.stream = path, container, stream
         self.threads, self.exact_pictures = threads, exact_pictures
         self.rate = _stream_rate(stream)
         duration = _stream_duration(container, stream)
@@ -229,6 +229,11 @@ class _Video:
     def close(self) -> None:
         self.container.close()
 
+    def reopened(self) -> _Video:
+        """The same video opened again at its start (this one is closed)."""
+        self.close()
+        return _Video(self.path, threads=self.threads, exact_pictures=self.exact_pictures)
+
 
 def open_video(
     path: Path, *, threads: int = 1, exact_pictures: bool = False
@@ -268,7 +273,7 @@ def decode_into(
         if every_frame:
             count = _every_frame_pass(video, sinks)
         else:
-            video, count = _sought_pass(video, cast(list[SeekingSink], sinks), path)
+            video, count = _sought_pass(video, cast(list[SeekingSink], sinks))
     finally:
         video.close()
     if count == 0:
@@ -285,7 +290,7 @@ def _every_frame_pass(video: _Video, sinks: list[FrameSink]) -> int:
     return count
 
 
-def _sought_pass(video: _Video, sinks: list[SeekingSink], path: Path) -> tuple[_Video, int]:
+def _sought_pass(video: _Video, sinks: list[SeekingSink]) -> tuple[_Video, int]:
     """Feed the sinks the frames they want, seeking over long stretches nobody wants.
 
     Every sink sees, in order and none twice, exactly the frames an every-frame pass would give
@@ -331,8 +336,7 @@ def _sought_pass(video: _Video, sinks: list[SeekingSink], path: Path) -> tuple[_
         if jumped:
             # Start again from the top, feeding nothing already fed, and seek no more.
             seeking = False
-            video.close()
-            video = _Video(path, threads=video.threads, exact_pictures=video.exact_pictures)
+            video = video.reopened()
     return video, fed
 
 
