@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +18,7 @@ from rushes.catalog.results import result_of
 from rushes.catalog.schema import jobs
 from rushes.ingest import add_paths
 from rushes.jobs.executors import InlineExecutor
-from rushes.jobs.owner import HOST, Owner, process_token
+from rushes.jobs.owner import HOST, Owner, is_alive, process_token
 from rushes.jobs.worker import recover_orphans
 from rushes.project import Project
 
@@ -147,3 +150,40 @@ def test_jobs_of_a_killed_run_return_without_waiting_for_the_lease(
     with catalog.read() as conn:
         row = conn.execute(sa.select(jobs).where(jobs.c.id == held[0].id)).one()
     assert row.state == "pending" and row.attempts == 1
+
+
+@pytest.fixture
+def zombie() -> Iterator[int]:
+    """A child that has exited but is not reaped: what a SIGKILLed worker becomes when its new
+    parent (a container's PID 1) never calls wait()."""
+    proc = subprocess.Popen(["true"])
+    stat = Path(f"/proc/{proc.pid}/stat")
+    deadline = time.monotonic() + 10
+    while stat.read_text().rsplit(")", 1)[1].split()[0] != "Z":
+        assert time.monotonic() < deadline, "the child never exited"
+        time.sleep(0.01)
+    yield proc.pid
+    proc.wait()
+
+
+@pytest.mark.usefixtures("fake_analyzers")
+def test_a_zombie_worker_counts_as_dead_its_jobs_and_folders_are_taken_back(
+    project: Project, catalog: Catalog, files: Path, zombie: int
+) -> None:
+    dead_worker = process_token(zombie)
+    assert not is_alive(dead_worker)
+    assert is_alive(process_token())
+    report = add_paths(project, catalog, [files / "a.txt"])
+    asset_id = report.asset_ids[0]
+    owner = str(Owner(HOST, "999999.1", dead_worker))
+    with catalog.write() as conn:
+        held = claim(conn, owner, lease_ms=3_600_000, max_attempts=3)
+    assert recover_orphans(catalog) == len(held)
+    # The half-written folder the zombie left is cleared when its job runs again.
+    stale = project.asset_cache(asset_id) / f"bytecount.partial-{dead_worker}"
+    stale.mkdir(parents=True)
+    (stale / "count.txt").write_text("half")
+    _analyze(project, catalog)
+    with catalog.read() as conn:
+        assert result_of(conn, asset_id, "bytecount") == {"bytes": 6, "file": "count.txt"}
+    assert not list(project.asset_cache(asset_id).glob("*.partial-*"))

@@ -1,9 +1,12 @@
 """Who holds a job: host, the run (the ``rushes`` command) and the worker process.
 
 A process is named by its pid and start time, so a recycled pid is not mistaken for the worker
-that died. When a run was killed whole (the user's SIGKILL), its jobs return to the queue at once
-without counting an attempt; when only a worker died under a live run (a decoder crash), the
-attempt counts, so a file that kills its worker every time ends as failed instead of looping.
+that died, and a zombie counts as dead: a SIGKILLed worker whose new parent (a container's PID 1)
+never reaps it still answers ``kill(pid, 0)``.
+
+When a run was killed whole (the user's SIGKILL), its jobs return to the queue at once without
+counting an attempt; when only a worker died under a live run (a decoder crash), the attempt
+counts, so a file that kills its worker every time ends as failed instead of looping.
 """
 
 from __future__ import annotations
@@ -21,16 +24,23 @@ def process_token(pid: int | None = None) -> str:
     return f"{pid}.{_start_time(pid) or 0}"
 
 
-def _start_time(pid: int) -> str | None:
+def _stat(pid: int) -> list[str] | None:
+    """Fields of ``/proc/PID/stat`` from the third (state) on; None where there is no /proc."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    # Field 22 (starttime) counted after the parenthesised command name, which may hold spaces.
-    return stat.rsplit(")", 1)[1].split()[19]
+    # Counted after the parenthesised command name, which may hold spaces.
+    return stat.rsplit(")", 1)[1].split()
+
+
+def _start_time(pid: int) -> str | None:
+    fields = _stat(pid)
+    return None if fields is None else fields[19]  # field 22, starttime
 
 
 def is_alive(token: str) -> bool:
+    """Whether the process a :func:`process_token` names still runs (a bare pid is accepted)."""
     pid_text, _, started = token.partition(".")
     try:
         pid = int(pid_text)
@@ -39,8 +49,12 @@ def is_alive(token: str) -> bool:
         return False
     except PermissionError:
         return True
-    now = _start_time(pid)
-    return started in {"0", ""} or now is None or now == started
+    fields = _stat(pid)
+    if fields is None:
+        return True
+    if fields[0] in {"Z", "X"}:
+        return False
+    return started in {"0", ""} or fields[19] == started
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ is committed, so a kill leaves at worst a stale folder that the retry replaces.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import traceback
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from rushes.catalog.assets import get_asset, locations_of
 from rushes.catalog.jobs import Job, complete, fail
 from rushes.catalog.results import results_of
 from rushes.errors import RushesError
+from rushes.jobs.owner import is_alive, process_token
 from rushes.jobs.plan import plan_asset
 from rushes.jobs.stores import file_result
 from rushes.media.frames import SinkFactory, decode_into
@@ -60,24 +60,15 @@ def run_batch(project: Project, catalog: Catalog, owner: str, batch: list[Job]) 
 def _context(project: Project, view: AssetView, job: Job) -> AnalysisContext:
     cache = project.asset_cache(view.id)
     # Folders left by killed workers of this job; a live process's folder is not ours to take.
+    me = process_token()
     for stale in cache.glob(f"{job.analyzer}.partial-*"):
-        pid = stale.name.rsplit("-", 1)[1]
-        if pid.isdigit() and (int(pid) == os.getpid() or not _pid_alive(int(pid))):
+        token = stale.name.rsplit("-", 1)[1]
+        if token == me or not is_alive(token):
             shutil.rmtree(stale, ignore_errors=True)
-    work = cache / f"{job.analyzer}.partial-{os.getpid()}"
+    work = cache / f"{job.analyzer}.partial-{me}"
     work.mkdir(parents=True)
     checkpoints = cache / f"{job.analyzer}.checkpoints-v{job.version}-{job.params_hash}"
     return AnalysisContext(view, project.settings, job.params, work, checkpoints)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _run_frame_pass(
