@@ -10,8 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from rushes.catalog import Catalog, open_catalog
-from rushes.catalog.logs import add_tags
+from rushes.catalog.assets import add_asset, put_location
+from rushes.catalog.logs import add_note
 from rushes.catalog.schema import search_entries
+from rushes.catalog.transcripts import SegmentRow, store_transcript
 from rushes.errors import UsageError
 from rushes.search import RANK_WINDOW, SearchResult, core, search
 from tests.search.corpus import CHINA, HARBOUR, RADIO, load
@@ -106,17 +108,29 @@ def test_filters(loaded: Catalog) -> None:
 
 @pytest.mark.parametrize("query", [
     "boats kind:video", "kind:video", "the kind:video", "boats tag:people", "harbo* after:2023",
-    "tag:people", "kind:audio -storm",
+    "tag:people", "kind:audio -storm", '"the boats" kind:video', "the -boats after:2023",
+    "the -harbour kind:video",
 ])
+@pytest.mark.parametrize("window", [RANK_WINDOW, 2])
 def test_few_assets_are_walked_as_their_rows(
-    loaded: Catalog, query: str, monkeypatch: pytest.MonkeyPatch
+    loaded: Catalog, query: str, window: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A filter keeping few assets is resolved to their ids first (on SQLite their rows are then
-    # walked stretch by stretch, the newest first); every page must equal what the set built
-    # as a subquery gives. A tag added after the transcripts puts that asset's rows in two
-    # stretches, and other assets' rows sit between them.
+    # A filter keeping few assets is resolved to their ids first (their rows are then walked
+    # stretch by stretch, the newest first: always on SQLite, for a word on PostgreSQL); every
+    # page must equal what the set built as a subquery gives. A later video, after a note on
+    # the radio piece, makes the videos' rows two stretches, the village's holding the radio's
+    # rows. With a window of 2 rows the walk stops after the newest few matches, so the order
+    # of the stretches counts.
+    monkeypatch.setattr("rushes.search.RANK_WINDOW", window)
+    late = "d4" + "0" * 62
     with loaded.write() as conn:
-        add_tags(conn, HARBOUR, ["people/Ellen"])
+        add_note(conn, RADIO, "The boats of the radio play.")
+        add_asset(conn, late, "video", "mov", 100)
+        put_location(conn, late, b"/archive/late.mov", 100, 0)
+        store_transcript(conn, late, "import:srt", "en", [
+            SegmentRow(0, 2_000_000, "The boats at night."),
+            SegmentRow(3_000_000, 5_000_000, "The harbour is quiet."),
+        ])
     pages = [(limit, offset) for limit in (1, 2, 50) for offset in (0, 1, 3)]
     walked = [search(loaded, query, limit=n, offset=o).to_json() for n, o in pages]
     monkeypatch.setattr(core, "FEW_ASSETS", 0)

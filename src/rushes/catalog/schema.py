@@ -162,7 +162,7 @@ search_entries = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column(
         "asset_id", sa.String(64), sa.ForeignKey("assets.id", ondelete="CASCADE"),
-        nullable=False, index=True,
+        nullable=False,
     ),
     # transcript, note, tag, clip, ocr, web…: what the text is; ref_id points into its table.
     sa.Column("source", sa.String(16), nullable=False),
@@ -176,6 +176,8 @@ search_entries = sa.Table(
     # not give it; an UPDATE of ``text`` must set it too (``grams=grams_of(new_text)``).
     sa.Column("grams", sa.Text, nullable=True, default=_grams_default),
     sa.Index("ix_search_entries_source_ref", "source", "ref_id"),
+    # Ends with the id: an asset's first and last entry are each one seek (migration 0006).
+    sa.Index("ix_search_entries_asset_entry", "asset_id", "id"),
 )
 
 # --- logging: clips (subclips/selects), tags, notes and markers, ratings, bins -----------------

@@ -231,6 +231,47 @@ def few_assets(conn: sa.Connection, filters: Filters) -> list[str] | None:
     return ids if len(ids) <= FEW_ASSETS else None
 
 
+def entry_ranges(conn: sa.Connection, assets: list[str]) -> list[tuple[int, int]]:
+    """The id ranges holding the assets' entries, highest first, overlapping ones merged.
+
+    An asset's entries are mostly one run of ids (written together at ingest); its range may
+    hold other assets' rows too, which the asset condition leaves out. Each bound is one seek
+    in the ``(asset_id, id)`` index (migration 0006).
+    """
+    if conn.dialect.name == "postgresql":
+        each = "unnest(CAST(:ids AS text[])) AS v(value)"
+        ids: Any = assets
+    else:
+        each, ids = "json_each(:ids) v", json.dumps(assets)
+    rows = fetch(conn, (
+        "SELECT (SELECT min(id) FROM search_entries WHERE asset_id = v.value), "
+        f"(SELECT max(id) FROM search_entries WHERE asset_id = v.value) FROM {each}"
+    ), {"ids": ids})
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted((r for r in rows if r[0] is not None), key=lambda r: -r[1]):
+        if out and hi >= out[-1][0] - 1:
+            out[-1] = (min(lo, out[-1][0]), out[-1][1])
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def walk_ranges(
+    conn: sa.Connection, sql: str, values: dict[str, Any], limit_param: str, limit: int,
+    ranges: list[tuple[int, int]],
+) -> list[Candidate]:
+    """Up to ``limit`` rows of ``sql`` (newest first, bounded by ``:lo``/``:hi`` and limited by
+    ``limit_param``), range by range from the highest, stopping as soon as there are enough:
+    a common word fills a page from the first stretch or two."""
+    out: list[Candidate] = []
+    for lo, hi in ranges:
+        values.update({"lo": lo, "hi": hi, limit_param.removeprefix(":"): limit - len(out)})
+        out += [Candidate(*row) for row in fetch(conn, sql, values)]
+        if len(out) >= limit:
+            break
+    return out
+
+
 def _lower(dialect: str) -> Callable[[str], str]:
     """SQL lower-casing ASCII letters only (ascii_lower) on either database."""
     if dialect == "postgresql":

@@ -20,7 +20,6 @@ its rows are checked with LIKE as well, so a hit is always a substring of the te
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -30,10 +29,12 @@ from rushes.search.core import (
     Candidate,
     Filters,
     Params,
+    entry_ranges,
     fetch,
     few_assets,
     filter_sql,
     like_escape,
+    walk_ranges,
 )
 from rushes.search.query import And, Node, Not, Or, Term
 
@@ -212,30 +213,4 @@ def candidates(
     if assets is None:
         return [Candidate(*row) for row in fetch(conn, sql, values)]
     # A few assets: walk each stretch of their rows newest first, and stop at the limit.
-    out: list[Candidate] = []
-    for lo, hi in _entry_ranges(conn, assets):
-        values.update({"lo": lo, "hi": hi, n.removeprefix(":"): limit - len(out)})
-        out += [Candidate(*row) for row in fetch(conn, sql, values)]
-        if len(out) >= limit:
-            break
-    return out
-
-
-def _entry_ranges(conn: sa.Connection, assets: list[str]) -> list[tuple[int, int]]:
-    """The id ranges holding the assets' entries, highest first, overlapping ones merged.
-
-    An asset's entries are mostly one run of ids (written together at ingest); its range may
-    hold other assets' rows too, which the asset condition leaves out. Each bound is one seek
-    in the asset_id index, whose entries end with the rowid.
-    """
-    rows = fetch(conn, (
-        "SELECT (SELECT min(id) FROM search_entries WHERE asset_id = v.value), "
-        "(SELECT max(id) FROM search_entries WHERE asset_id = v.value) FROM json_each(:ids) v"
-    ), {"ids": json.dumps(assets)})
-    out: list[tuple[int, int]] = []
-    for lo, hi in sorted((r for r in rows if r[0] is not None), key=lambda r: -r[1]):
-        if out and hi >= out[-1][0] - 1:
-            out[-1] = (min(lo, out[-1][0]), out[-1][1])
-        else:
-            out.append((lo, hi))
-    return out
+    return walk_ranges(conn, sql, values, n, limit, entry_ranges(conn, assets))
