@@ -114,3 +114,26 @@ def test_long_texts_are_cut_around_the_first_match() -> None:
 def test_accents_and_case_fold_in_highlights() -> None:
     m = Matcher(positive_terms(parse_query("cafe").expr))
     assert merge(m.spans("Un CAFÉ noir")) == [(3, 7)]
+
+
+@pytest.mark.parametrize("query", [
+    "harbour", "ha*", '"harbour master"', '"harbour mas"*', "harbour master", "a", "3.14",
+    "don't", "x_y",
+])
+def test_the_ascii_regexes_match_what_the_tokens_match(query: str) -> None:
+    # ASCII texts take a regex per term over the lower-cased text; every other text is
+    # tokenized and compared word by word. Both must find the same matches.
+    texts = [
+        "The HARBOUR master's harbour-master; harbourmaster, a_harbour_b harbour2 harbour",
+        "haha ha HA h.a Harbour -- Master: harbour\tmaster harbour  masters",
+        "Don't say 3.14 or 3,14; x_y, x-y, xy. A a-a _a_",
+        "",
+    ]
+    fast = Matcher(positive_terms(parse_query(query).expr))
+    assert fast.ascii is not None
+    slow = Matcher(positive_terms(parse_query(query).expr))
+    slow.ascii = None
+    for text in texts:
+        assert fast.spans(text) == slow.spans(text), text
+        assert fast.score(text) == slow.score(text), text
+    assert any(fast.spans(t) for t in texts)

@@ -36,21 +36,21 @@ class Matcher:
     def __init__(self, terms: Sequence[Term]) -> None:
         self.words = [t for t in terms if not t.substring]
         self.subs = [re.compile(re.escape(t.text), re.IGNORECASE) for t in terms if t.substring]
-        # For ASCII text (most rows) one regex per term is ~20× faster than tokenizing; it
-        # matches exactly what the token comparison below would.
+        # For ASCII text (most rows) one regex per term, run on the lower-cased text, is ~20×
+        # faster than tokenizing; it matches exactly what the token comparison below would.
         # None when a word term is not ASCII itself (then every text is tokenized).
         regexes = [rx for rx in map(_ascii_regex, self.words) if rx is not None]
         self.ascii = regexes if len(regexes) == len(self.words) else None
         #: Whether there is anything to look for (a query of only filters or NOT has not).
         self.active = bool(self.words or self.subs)
-        self._counters = [*regexes, *self.subs]
 
     def spans(self, text: str) -> list[tuple[int, int, int]]:
         """(start, end, term number) of every match, in text order."""
         out: list[tuple[int, int, int]] = []
         if self.words and self.ascii is not None and text.isascii():
+            lowered = text.lower()  # ASCII: the same length, so the same offsets
             for ti, rx in enumerate(self.ascii):
-                out.extend((m.start(), m.end(), ti) for m in rx.finditer(text))
+                out.extend((m.start(), m.end(), ti) for m in rx.finditer(lowered))
         elif self.words:
             toks = [(m.start(), m.end(), fold(m.group())) for m in WORD_RE.finditer(text)]
             for ti, term in enumerate(self.words):
@@ -73,7 +73,13 @@ class Matcher:
         counting each term's matches in C is several times cheaper than listing them."""
         if self.ascii is not None and (not self.words or text.isascii()):
             found = occurrences = 0
-            for rx in self._counters:
+            lowered = text.lower() if self.words else text
+            for rx in self.ascii:
+                n = len(rx.findall(lowered))
+                if n:
+                    found += 1
+                    occurrences += n
+            for rx in self.subs:
                 n = len(rx.findall(text))
                 if n:
                     found += 1
@@ -84,11 +90,20 @@ class Matcher:
 
 
 def _ascii_regex(term: Term) -> re.Pattern[str] | None:
+    """The term as a regex over lower-cased ASCII text: its words (folded, so lower-case)
+    separated by non-word characters, each a whole word (the last may go on, for a prefix).
+
+    The first word comes first and the "no word character before it" check right after it,
+    as a fixed-width lookbehind: a pattern that starts with a literal is found by the regex
+    engine's fast literal search, while one starting with a lookbehind is tried at every
+    position (2 µs against 0.3 µs for a 150-character segment; case-insensitive matching
+    also loses the fast search, hence the lower-cased text)."""
     if not all(w.isascii() for w in term.words):
         return None
-    body = r"[\W_]+".join(re.escape(w) for w in term.words)
+    first = re.escape(term.words[0])
+    rest = "".join(r"[\W_]+" + re.escape(w) for w in term.words[1:])
     tail = r"[^\W_]*" if term.prefix else ""
-    return re.compile(rf"(?<![^\W_]){body}{tail}(?![^\W_])", re.IGNORECASE | re.ASCII)
+    return re.compile(rf"{first}(?<![^\W_]{first}){rest}{tail}(?![^\W_])", re.ASCII)
 
 
 def merge(spans: Sequence[tuple[int, int, int]]) -> list[tuple[int, int]]:
