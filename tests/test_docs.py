@@ -30,3 +30,11 @@ def test_readme_opens_with_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     first_block = readme.split("```")[1]
     assert "bash scripts/demo.sh" in first_block and "bash scripts/test.sh" in first_block
+
+
+def test_number_settings_are_documented_as_numbers() -> None:
+    from rushes.config import SETTINGS
+
+    types = {s.name: s.type_name for s in SETTINGS}
+    assert types["clip_handles"] == types["still_seconds"] == types["title_seconds"] == "float"
+    assert types["workers"] == "int" and types["sequence_rate"] == "str"

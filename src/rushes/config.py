@@ -55,6 +55,12 @@ def _rate_text(value: str) -> str:
     return f"{rate.numerator}/{rate.denominator}" if rate.denominator != 1 else str(rate.numerator)
 
 
+_TYPE_NAMES: dict[Callable[[str], Any], str] = {
+    _bool: "bool", _positive_int: "int", int: "int", _non_negative_float: "float",
+    _positive_float: "float", float: "float", _rate_text: "str", str: "str",
+}
+
+
 def _default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
@@ -77,9 +83,9 @@ class Setting:
     def type_name(self) -> str:
         if self.choices:
             return "|".join(self.choices)
-        return {_bool: "bool", _positive_int: "int", int: "int", float: "float", str: "str"}.get(
-            self.parse, "str"
-        )
+        # No fallback: a new parser must say what it reads, or the settings page (and
+        # `config show --json`) would call a number text.
+        return _TYPE_NAMES[self.parse]
 
     def convert(self, value: Any, origin: str) -> Any:
         """Turn text (or a TOML value) into this setting's type, naming the origin on failure."""
