@@ -430,8 +430,8 @@ def cut_render(state: State, name: str, output: str, height: int) -> None:
 
 @cut_group.command("import")
 @click.argument("file", type=click.Path(exists=True))
-@click.option("--rate", metavar="FPS", help="Frame rate of an EDL's timecodes (default: guess "
-              "from the FCM line and matched sources).")
+@click.option("--rate", metavar="FPS", help="Frame rate of an EDL's timecodes (needed unless "
+              "its FCM line says DROP FRAME: 29.97, or 59.94 when frames go past 29).")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False),
               help="Also write the per-source usage as CSV.")
 @click.option("--as", "as_cut", metavar="NAME", help="Also keep the matched events as a cut.")

@@ -10,7 +10,7 @@ from rushes.catalog.assets import resolve_asset
 from rushes.cli.app import State, emit_json, pass_state
 from rushes.search import search as run_search
 
-_HELP = """Find QUERY in transcripts (and, as they arrive, notes, tags and text in images).
+_HELP = """Find QUERY in transcripts, notes, tags and clip labels.
 
 \b
   harbour master          both words (AND is implied)
@@ -32,7 +32,7 @@ Matched words are shown between « and »; each hit's timecode is the first matc
 @click.option("--asset", help="Only this asset (id, id prefix or path).")
 @click.option("--speaker", help="Only what this speaker says.")
 @click.option("--tag", help="Only assets with this tag (or a tag below it).")
-@click.option("--source", help="Only this kind of text (transcript, note, tag, ocr…).")
+@click.option("--source", help="Only this kind of text (transcript, note, tag, clip).")
 @click.option("--after", "date_from", metavar="DATE", help="Assets made on or after DATE.")
 @click.option("--before", "date_to", metavar="DATE", help="Assets made before DATE.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True,
