@@ -118,6 +118,23 @@ def test_report_shows_shots_proxies_and_errors(sample: dict[str, Any]) -> None:
     assert "Errors" in page and html.escape(Path(BROKEN).name) in page
 
 
+def test_the_harbour_clip_is_three_shots_joined_by_cuts(tmp_path: Path) -> None:
+    # As its script (and docs/getting-started.md) says, at full size: the detector must not
+    # find a transition in the scenes themselves (a Game of Life's opening population crash
+    # darkened the whole frame over a second, and was rightly called a dissolve).
+    from rushes import sample
+
+    entry = next(e for e in sample._plan() if e.relpath.endswith("A001_C002_harbour_callum.mp4"))
+    clip = tmp_path / "harbour.mp4"
+    font = next((f for f in sample._FONT_CANDIDATES if Path(f).is_file()), None)
+    sample._make(entry.item, clip, clip.stem, tmp_path, font)
+    rushes("init", str(tmp_path), cwd=tmp_path)
+    rushes("-c", "transcribe=false", "add", str(clip), cwd=tmp_path)
+    shots = rushes_json("shots", str(clip), cwd=tmp_path)
+    assert len(shots["shots"]) == 3
+    assert [t["kind"] for t in shots["transitions"]] == ["cut", "cut"]
+
+
 def test_report_to_another_place(sample: dict[str, Any], tmp_path: Path) -> None:
     out = tmp_path / "elsewhere" / "contact sheet.html"
     proc = rushes("report", "-o", str(out), cwd=sample["root"])

@@ -151,9 +151,13 @@ _INTERVIEW = (
     + ",drawbox=x=iw*0.44:y=ih*0.18:w=iw*0.12:h=ih*0.24:color=0xc9ada7:t=fill"
     + ",drawbox=x=iw*0.8:y=ih*0.1:w=iw*0.12:h=ih*0.5:color=0xffd166@0.25:t=fill"
 )
+# The first two seconds of a Game of Life from a random start are its population crashing: the
+# whole frame darkens gradually over a second, which a shot detector rightly calls a dissolve.
+# The shot starts after it, so the harbour clip is three shots joined by cuts, as its script says.
 _WAVES = (
     "life=size={size}:rate={rate}:mold=10:ratio=0.3:seed=11"
     ":death_color=#1d3557:life_color=#a8dadc"
+    ",trim=start=2,setpts=PTS-STARTPTS"
 )
 _LENS = "mandelbrot=size={size}:rate={rate}:start_scale=0.6:end_scale=0.2"
 _BARS = "smptehdbars=size={size}:rate={rate}"

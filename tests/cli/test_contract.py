@@ -7,6 +7,7 @@ stdout, errors are one line on stderr with a non-zero exit.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -96,6 +97,10 @@ def test_show_has_metadata_and_locations(project: Path, added: object) -> None:
     assert names == ["df copy.mov", "df.mov"]
     assert data["results"]["probe"]["start_timecode"] == "01:00:00;00"
     assert data["results"]["probe"]["drop_frame"] is True
+    # The text view leads with what an editor looks for first, picture size included.
+    text = rushes("show", "media/df.mov", cwd=project).stdout
+    assert re.search(r"^\s+width: \d+$", text, re.M) and re.search(r"^\s+height: \d+$", text, re.M)
+    assert "start_timecode: 01:00:00;00" in text
 
 
 def test_verify_reports_all_ok(project: Path, added: object) -> None:

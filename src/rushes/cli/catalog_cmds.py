@@ -69,7 +69,8 @@ def show(state: State, asset: str, as_json: bool) -> None:
     if as_json:
         emit_json(data)
         return
-    for key in ("id", "kind", "format", "size", "duration", "fps", "start_timecode"):
+    for key in ("id", "kind", "format", "size", "duration", "fps", "start_timecode", "width",
+                "height"):
         if data.get(key) is not None:
             click.echo(f"{key:>15}: {data[key]}")
     for loc in data["locations"]:
