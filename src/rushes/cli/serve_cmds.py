@@ -8,6 +8,7 @@ so it refuses to start until at least one user exists, and always requires log-i
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import sys
 from typing import Any
@@ -35,7 +36,10 @@ def _listen(host: str, port: int) -> socket.socket:
     try:
         return socket.create_server((host.strip("[]"), port), family=family, reuse_port=False)
     except OSError as exc:
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        # create_server appends "(while attempting to bind on address …)" to strerror: the
+        # line already names the address, so say only the reason.
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise UsageError(f"cannot listen on {host}:{port}: {reason}") from None
 
 
 @click.command()
