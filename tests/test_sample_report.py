@@ -137,6 +137,9 @@ def test_the_harbour_clip_is_three_shots_joined_by_cuts(tmp_path: Path) -> None:
 
 def test_report_to_another_place(sample: dict[str, Any], tmp_path: Path) -> None:
     out = tmp_path / "elsewhere" / "contact sheet.html"
+    missing = rushes("report", "-o", str(out), cwd=sample["root"], check=False)
+    assert missing.returncode != 0 and "does not exist" in missing.stderr  # no folder made
+    out.parent.mkdir()
     proc = rushes("report", "-o", str(out), cwd=sample["root"])
     assert proc.stdout.strip() == str(out)
     parser = _Images()

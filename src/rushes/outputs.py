@@ -1,0 +1,58 @@
+"""Where a command may write a file it makes (an export, a report, a review render).
+
+Exports are written to a temporary name and renamed over the target, so whatever the target
+was is replaced whole. That is what re-running an export should do to the previous export, and
+nothing else: a typo in ``-o`` must not replace a catalogued camera original (originals are
+never modified), the catalog itself, a device or a pipe, nor create folders where none were
+meant. Each refusal is one line naming the path.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rushes.catalog import Catalog
+from rushes.catalog.assets import location_at, path_key
+from rushes.errors import UsageError
+
+
+def check_output(path: Path, catalog: Catalog, project_dir: Path | None = None) -> Path:
+    """``path`` if a command may write its file there; raises :class:`UsageError` otherwise.
+
+    ``project_dir`` is the project's ``.rushes`` folder, whose catalog and settings files are
+    refused as targets too.
+    """
+    if not str(path) or not path.name or path.name in {".", ".."}:
+        raise UsageError(f"output {str(path)!r} is not a file name")
+    parent = path.parent
+    if not parent.is_dir():
+        raise UsageError(f"cannot write {path}: folder {parent} does not exist")
+    if path.is_symlink():
+        raise UsageError(f"cannot write {path}: it is a symbolic link; name the file itself")
+    if path.exists() and not path.is_file():
+        what = "a folder" if path.is_dir() else "not a regular file"
+        raise UsageError(f"cannot write {path}: it is {what}")
+    with catalog.read() as conn:
+        for key in {path_key(path), path_key(path.resolve())}:
+            loc = location_at(conn, key)
+            if loc is not None:
+                raise UsageError(
+                    f"refusing to write {path}: it is a catalogued original (asset "
+                    f"{loc.asset_id[:12]}), and rushes never modifies originals"
+                )
+    own = path.name in _PROJECT_FILES or path.name.startswith("catalog.db")
+    if own and project_dir is not None and path.exists() and _inside(path, project_dir):
+        raise UsageError(f"refusing to write {path}: it is the project's own {path.name}")
+    return path
+
+
+#: Files of ``.rushes`` that no export may replace (the catalog's are caught by prefix).
+_PROJECT_FILES = frozenset({"config.toml"})
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return os.path.commonpath([path.resolve(), folder.resolve()]) == str(folder.resolve())
+    except ValueError:
+        return False
