@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import time
 from collections.abc import Iterator
@@ -71,10 +72,16 @@ def test_dependencies_run_in_order_and_results_are_stored(
 
 @pytest.mark.usefixtures("fake_analyzers")
 def test_failures_are_recorded_readably_and_the_run_goes_on(
-    project: Project, catalog: Catalog, files: Path
+    project: Project, catalog: Catalog, files: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     add_paths(project, catalog, [files])
-    _analyze(project, catalog)
+    with caplog.at_level(logging.DEBUG, logger="rushes.jobs"):
+        _analyze(project, catalog)
+    # An internal error is one line for the user; its traceback only at debug level.
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "\n" not in errors[0] and "simulated bug" in errors[0]
+    assert any("Traceback" in r.getMessage() for r in caplog.records
+               if r.levelno == logging.DEBUG)
     with catalog.read() as conn:
         failures = {(Path(f.path or "").name, f.error) for f in failed_jobs(conn)}
         state = counts(conn)

@@ -293,3 +293,11 @@ def test_word_error_rate() -> None:
     assert word_error_rate("the cat sat", "a cat sat down") == pytest.approx(2 / 3)
     al = align(["a", "b", "c"], ["a", "c"])
     assert (al.deletions, al.matches) == (1, [(0, 0), (2, 1)])
+
+
+@pytest.mark.parametrize("samples", [1, 160, 400])
+def test_a_few_milliseconds_of_audio_are_no_words_not_an_error(
+    engine: Engine, samples: int
+) -> None:
+    # What a truncated file's last chunk can be: pocketsphinx has no hypothesis at all.
+    assert engine.transcribe(np.zeros(samples, np.float32), Fraction(3)) == []

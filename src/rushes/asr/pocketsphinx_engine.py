@@ -110,7 +110,9 @@ class PocketsphinxEngine(Engine):
         decoder.process_raw(to_pcm16(audio), full_utt=True)
         decoder.end_utt()
         words: list[Word] = []
-        for seg in decoder.seg():
+        # No hypothesis at all (a few milliseconds of audio: a truncated file's last chunk)
+        # gives None rather than an empty segmentation.
+        for seg in decoder.seg() or ():
             text = str(seg.word)
             if is_filler(text):
                 continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import logging
 import multiprocessing
 import os
 import signal
@@ -67,11 +68,14 @@ def _die_with_parent() -> None:
 
 
 def _worker_main(
-    project: Project, run_token: str, only_assets: list[str] | None, producing: Any
+    project: Project, run_token: str, only_assets: list[str] | None, producing: Any,
+    log_level: int = logging.WARNING,
 ) -> None:
     _die_with_parent()
     if os.getppid() == 1:  # the parent died before we could ask
         return
+    # A spawned process starts with logging unconfigured: log as the command does (--debug).
+    logging.basicConfig(level=log_level, format="rushes: %(levelname)s: %(message)s")
     catalog = open_catalog(project.database_url)
     try:
         work(
@@ -110,7 +114,8 @@ class LocalPoolExecutor:
             producing.set()
         procs = [
             ctx.Process(
-                target=_worker_main, args=(project, run_token, assets, producing), daemon=True
+                target=_worker_main, daemon=True,
+                args=(project, run_token, assets, producing, logging.getLogger().level),
             )
             for _ in range(self.workers)
         ]

@@ -141,7 +141,9 @@ def _record_failure(
         message = str(exc)
     else:
         message = f"internal error in {analyzer.name}: {type(exc).__name__}: {exc}"
-        log.error("%s on %s\n%s", message, ctx.asset.path, traceback.format_exc())
+        # One line, as every error the user sees; the traceback is for --debug (a bug report).
+        log.error("%s on %s (run with --debug for the traceback)", message, ctx.asset.path)
+        log.debug("%s", traceback.format_exc())
     _fail(catalog, job, owner, message)
 
 
