@@ -78,6 +78,14 @@ def match_asset(catalog: Catalog, transcript_path: Path) -> AssetRow:
     raise UsageError(f"several assets are named like {transcript_path.name}; give --asset")
 
 
+#: Asset kinds with a timeline to attach spoken words to.
+TIMED_KINDS = frozenset({"video", "audio"})
+
+
+def _a(kind: str) -> str:
+    return ("an " if kind[:1] in "aeiou" else "a ") + kind
+
+
 def import_transcript(
     catalog: Catalog,
     path: Path,
@@ -101,6 +109,10 @@ def import_transcript(
             asset = resolve_asset(conn, asset_ref)
     else:
         asset = match_asset(catalog, path)
+    if asset.kind not in TIMED_KINDS:
+        raise UsageError(
+            f"{asset.path or asset.id} is {_a(asset.kind)}: only video and audio have transcripts"
+        )
     with catalog.read() as conn:
         probe = result_of(conn, asset.id, "probe") or {}
     rate, start = media_clock(probe)

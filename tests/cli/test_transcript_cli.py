@@ -63,3 +63,16 @@ def test_rename_speaker_and_errors(project: Path) -> None:
                   cwd=project, check=False)
     assert proc.returncode == 1
     assert proc.stderr.strip() == "rushes: error: broken.srt line 2: bad timestamp '00:00:xx,000'"
+
+
+def test_a_transcript_goes_only_on_video_or_audio(project: Path) -> None:
+    mediagen.image_png(project / "media" / "still.png")
+    rushes("add", "media/still.png", cwd=project)
+    (project / "still.srt").write_text(SRT, encoding="utf-8", newline="")
+    proc = rushes("transcript", "import", "still.srt", "--asset", "media/still.png",
+                  cwd=project, check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().endswith(
+        "still.png is an image: only video and audio have transcripts"
+    )
+    assert "\n" not in proc.stderr.strip()
