@@ -452,3 +452,31 @@ def test_cli_init_is_idempotent_and_keeps_settings(project_dir: Path, outside: P
     proc = rushes("init", str(project_dir), cwd=outside)
     assert "Already a project" in proc.stderr
     assert _show(project_dir)["workers"]["value"] == 3
+
+
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [
+        ("workers=lots", "expected a whole number, got 'lots'"),
+        ("thumbnail_width=100000000", "expected 16 to 4096, got 100000000"),
+        ("proxy_crf=99", "expected 0 to 51, got 99"),
+        ("shot_sensitivity=nan", "expected a finite number, got nan"),
+        ("shot_sensitivity=inf", "expected a finite number, got inf"),
+        ("shot_sensitivity=-1", "expected a number above 0, got -1"),
+        ("shot_sensitivity=abc", "expected a number, got 'abc'"),
+        ("clip_handles=1e9", "expected 0 to 60, got 1e9"),
+    ],
+)
+def test_out_of_range_numbers_are_refused_when_set(flag: str, message: str) -> None:
+    # Refused at once, in words, rather than failing later inside analysis.
+    name = flag.split("=")[0]
+    with pytest.raises(UsageError) as info:
+        load_settings(None, environ={}, flags=[flag])
+    assert str(info.value) == f"setting {name} from -c {name}: {message}"
+
+
+def test_the_range_ends_are_accepted() -> None:
+    settings = load_settings(None, environ={}, flags=["thumbnail_width=16", "proxy_crf=0",
+                                                       "shot_sensitivity=10"])
+    assert (settings.thumbnail_width, settings.proxy_crf, settings.shot_sensitivity) == (
+        16, 0, 10.0)

@@ -8,6 +8,7 @@ The loaded :class:`Settings` object is passed down explicitly; nothing imports a
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
@@ -27,22 +28,40 @@ def _bool(value: str) -> bool:
     raise ValueError(f"expected true or false, got {value!r}")
 
 
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {value!r}") from None
+
+
 def _positive_int(value: str) -> int:
-    n = int(value)
+    n = _int(value)
     if n < 1:
         raise ValueError(f"expected a whole number of at least 1, got {value}")
     return n
 
 
+def _float(value: str) -> float:
+    """A finite number: ``nan`` and ``inf`` read as floats but mean nothing as a setting."""
+    try:
+        x = float(value)
+    except ValueError:
+        raise ValueError(f"expected a number, got {value!r}") from None
+    if not math.isfinite(x):
+        raise ValueError(f"expected a finite number, got {value}")
+    return x
+
+
 def _non_negative_float(value: str) -> float:
-    x = float(value)
+    x = _float(value)
     if not x >= 0:
         raise ValueError(f"expected a number of at least 0, got {value}")
     return x
 
 
 def _positive_float(value: str) -> float:
-    x = float(value)
+    x = _float(value)
     if not x > 0:
         raise ValueError(f"expected a number above 0, got {value}")
     return x
@@ -56,8 +75,8 @@ def _rate_text(value: str) -> str:
 
 
 _TYPE_NAMES: dict[Callable[[str], Any], str] = {
-    _bool: "bool", _positive_int: "int", int: "int", _non_negative_float: "float",
-    _positive_float: "float", float: "float", _rate_text: "str", str: "str",
+    _bool: "bool", _int: "int", _positive_int: "int", _float: "float",
+    _non_negative_float: "float", _positive_float: "float", _rate_text: "str", str: "str",
 }
 
 
@@ -74,6 +93,9 @@ class Setting:
     default: Any
     help: str
     choices: tuple[str, ...] = ()
+    #: The sensible range of a number (both ends included): a value far outside it is a typo
+    #: that would otherwise fail later, inside analysis (a 100,000,000-pixel thumbnail).
+    limits: tuple[float, float] | None = None
 
     @property
     def env(self) -> str:
@@ -104,6 +126,12 @@ class Setting:
                 raise TypeError(f"expected {self.type_name}, got {_toml_type(value)}")
         except (ValueError, TypeError) as exc:
             raise UsageError(f"setting {self.name} from {origin}: {exc}") from None
+        if self.limits is not None and not self.limits[0] <= out <= self.limits[1]:
+            low, high = self.limits
+            raise UsageError(
+                f"setting {self.name} from {origin}: expected {_num(low)} to {_num(high)}, "
+                f"got {value}"
+            )
         if self.choices and out not in self.choices:
             raise UsageError(
                 f"setting {self.name} from {origin}: {out!r} is not one of "
@@ -121,6 +149,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "workers", _positive_int, _default_workers(),
         "Analysis worker processes for `rushes add` and `rushes analyze` (1 runs inline).",
+        limits=(1, 64),
     ),
     Setting(
         "analyze", _bool, True,
@@ -129,38 +158,47 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "lease_seconds", _positive_int, 120,
         "How long a worker's claim on a job lasts without a heartbeat before another may retry it.",
+        limits=(10, 86400),
     ),
     Setting(
         "max_attempts", _positive_int, 3,
         "A job whose worker died this many times is marked failed instead of retried again.",
+        limits=(1, 100),
     ),
     Setting(
         "hash_threads", _positive_int, 1,
         "Threads BLAKE3 may use to hash one large file.",
+        limits=(1, 64),
     ),
     Setting(
         "thumbnail_width", _positive_int, 320,
         "Width in pixels of poster frames and image thumbnails.",
+        limits=(16, 4096),
     ),
     Setting(
         "filmstrip_frames", _positive_int, 10,
         "Frames in a video's filmstrip image.",
+        limits=(1, 100),
     ),
     Setting(
         "filmstrip_width", _positive_int, 160,
         "Width in pixels of each filmstrip frame.",
+        limits=(16, 1920),
     ),
     Setting(
         "proxy_height", _positive_int, 360,
         "Height in pixels of the H.264 proxy made for media a browser cannot play.",
+        limits=(120, 2160),
     ),
     Setting(
-        "proxy_crf", int, 26,
+        "proxy_crf", _int, 26,
         "x264 quality of proxies (lower is better and larger).",
+        limits=(0, 51),
     ),
     Setting(
-        "shot_sensitivity", float, 1.0,
+        "shot_sensitivity", _positive_float, 1.0,
         "Scales the shot detector's thresholds: above 1 finds more cuts, below 1 fewer.",
+        limits=(0.1, 10),
     ),
     Setting(
         "transcribe", _bool, True,
@@ -195,15 +233,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "embedding_threads", _positive_int, 1,
         "Threads for embedding and vector search; keep 1 when workers already fill the cores.",
+        limits=(1, 64),
     ),
     Setting(
         "decode_threads", _positive_int, 1,
         "Decoder threads per worker; keep 1 when workers already fill the cores.",
+        limits=(1, 64),
     ),
     Setting(
         "clip_handles", _non_negative_float, 0.5,
         "Seconds added before and after the words of a clip made from transcript text "
         "(`rushes clip add ASSET --text …`), so an edit has room to breathe.",
+        limits=(0, 60),
     ),
     Setting(
         "sequence_rate", _rate_text, "25",
@@ -217,15 +258,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "still_seconds", _positive_float, 5.0,
         "How long a still image stays on screen in a cut unless given a duration.",
+        limits=(0.04, 3600),
     ),
     Setting(
         "title_seconds", _positive_float, 3.0,
         "How long a title card lasts in a cut unless given a duration.",
+        limits=(0.04, 3600),
     ),
     Setting(
         "voiceover_wpm", _positive_int, 150,
         "Speaking rate in words per minute that sets a voice-over placeholder's length from "
         "its script.",
+        limits=(40, 400),
     ),
     Setting(
         "progress", str, "auto",
@@ -344,6 +388,10 @@ def _toml_value(value: Any) -> str:
     return '"' + "".join(out) + '"'
 
 
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
 def settings_markdown() -> str:
     """The settings reference page (docs/settings.md), generated so it cannot drift from code."""
     lines = [
@@ -361,7 +409,10 @@ def settings_markdown() -> str:
     ]
     for s in SETTINGS:
         default = "(number of cores, at most 4)" if s.name == "workers" else repr(s.default)
-        lines.append(f"| `{s.name}` | {s.type_name} | {default} | `{s.env}` | {s.help} |\n")
+        kind = s.type_name
+        if s.limits is not None:
+            kind += f" ({_num(s.limits[0])}–{_num(s.limits[1])})"
+        lines.append(f"| `{s.name}` | {kind} | {default} | `{s.env}` | {s.help} |\n")
     return "".join(lines)
 
 
