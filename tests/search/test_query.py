@@ -81,6 +81,8 @@ def test_substring_terms_are_marked() -> None:
     ("NOT", "NOT needs"),
     ("kind:", "needs a value"),
     ("after:yesterday boat", "after: wants a date"),
+    ("boat before:2024-02-31", "before: wants a date"),
+    ("boat after:0000", "after: wants a date"),
     ("boat OR kind:video", "cannot sit under OR"),
     ("boat -kind:video", "cannot sit under NOT"),
     ("!!!", "nothing to search for"),

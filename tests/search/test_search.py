@@ -104,6 +104,10 @@ def test_filters(loaded: Catalog) -> None:
                                     date_to="2023-06-02").hits} == {CHINA}
     assert {h.asset for h in search(loaded, "boats after:2023-06-02 before:2024-03-05").hits} \
         == set()
+    # A kind is one of the asset kinds, in any case; anything else is a typo, said so.
+    assert {h.asset for h in search(loaded, "boats kind:Video").hits} == {HARBOUR, CHINA}
+    with pytest.raises(UsageError, match="kind: wants one of video, audio, image"):
+        search(loaded, "boats", kind="banana")
 
 
 @pytest.mark.parametrize("query", [

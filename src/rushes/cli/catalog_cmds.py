@@ -11,9 +11,10 @@ from rushes.catalog.assets import (
 )
 from rushes.catalog.results import result_of, results_of
 from rushes.cli.app import State, emit_json, pass_state
+from rushes.domain import ASSET_KINDS
 from rushes.present import asset_summary, status_json
 
-KINDS = ("video", "audio", "image", "document", "webpage")
+KINDS = ASSET_KINDS
 
 
 @click.command()

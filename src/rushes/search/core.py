@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from rushes.domain import ASSET_KINDS
 from rushes.errors import UsageError
 from rushes.search.query import Query, normalise_date
 
@@ -44,6 +45,10 @@ class Filters:
         out.speakers = [*query.filter_values("speaker"), *_listed(given.get("speaker"))]
         out.tags = [*query.filter_values("tag"), *_listed(given.get("tag"))]
         out.sources = [*query.filter_values("source"), *_listed(given.get("source"))]
+        for kind in out.kinds:
+            if kind.lower() not in ASSET_KINDS:
+                raise UsageError(f"kind: wants one of {', '.join(ASSET_KINDS)}, not {kind!r}")
+        out.kinds = [k.lower() for k in out.kinds]
         for value in out.assets:
             if not value or not set(value.lower()) <= _HEX:
                 raise UsageError(f"asset: wants an asset id or id prefix (hex), not {value!r}")
