@@ -50,6 +50,12 @@ def test_verify_catches_a_changed_byte_and_a_missing_file(
     with catalog.read() as conn:
         problems = {p.stage: p.error for p in list_problems(conn)}
     assert problems["fixity"].startswith("content changed since it was catalogued")
+    # Put right (a restored backup), the file verifies and the problem is gone.
+    data[4] ^= 0x01
+    log.write_bytes(bytes(data))
+    assert verify(catalog).to_json()["changed"] == []
+    with catalog.read() as conn:
+        assert "fixity" not in {p.stage for p in list_problems(conn)}
 
 
 def test_moved_file_is_relinked_and_keeps_everything_attached(

@@ -15,6 +15,7 @@ from rushes.catalog import Catalog
 from rushes.catalog.assets import (
     all_locations,
     assets_by_size,
+    clear_problem,
     delete_location,
     display_path,
     get_asset,
@@ -74,6 +75,7 @@ def verify(
             report.ok += 1
             with catalog.write() as conn:
                 set_location_state(conn, loc.id, missing=False, verified=True)
+                clear_problem(conn, loc.path_bytes, "fixity")  # put right since (a restore)
             continue
         report.changed.append({
             "path": loc.path, "asset": loc.asset_id, "status": "changed",

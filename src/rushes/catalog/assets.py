@@ -195,8 +195,12 @@ def record_problem(conn: sa.Connection, key: bytes, stage: str, error: str) -> N
         conn.execute(problems.insert().values(path_bytes=key, **values))
 
 
-def clear_problem(conn: sa.Connection, key: bytes) -> None:
-    conn.execute(problems.delete().where(problems.c.path_bytes == key))
+def clear_problem(conn: sa.Connection, key: bytes, stage: str | None = None) -> None:
+    """Forget the problems recorded for a path (those of one ``stage`` only, if given)."""
+    where = problems.c.path_bytes == key
+    if stage is not None:
+        where = where & (problems.c.stage == stage)
+    conn.execute(problems.delete().where(where))
 
 
 @dataclass(frozen=True)
