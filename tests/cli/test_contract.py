@@ -112,6 +112,7 @@ def test_verify_reports_all_ok(project: Path, added: object) -> None:
     ("args", "needle"),
     [
         (["shots", "nosuchasset"], "no asset 'nosuchasset'"),
+        (["shots", "ab"], "asset id prefix 'ab' is too short: give at least 4 characters"),
         (["shots", "media/log.txt"], "not video"),
         (["add", "--workers", "0", "media"], "--workers"),
         (["ls", "--kind", "hologram"], "--kind"),

@@ -167,6 +167,8 @@ def resolve_asset(conn: sa.Connection, ref: str) -> AssetRow:
         found = get_asset(conn, loc.asset_id)
         if found is not None:
             return found
+    if ref and len(ref) < 4 and all(c in "0123456789abcdef" for c in ref.lower()):
+        raise UsageError(f"asset id prefix {ref!r} is too short: give at least 4 characters")
     raise UsageError(f"no asset {ref!r} in this project (give an id, an id prefix or a file path)")
 
 
