@@ -104,6 +104,7 @@ def test_a_clip_from_spoken_words_takes_their_times_with_handles(
     ("00:59:00:00", "01:00:06:00", "before the media's start timecode"),
     ("1:00:05:30", "01:00:06:00", "out of range at 25 fps"),
     ("soon", "6", "not a time"),
+    ("-1", "2", "in point '-1': negative time"),
 ])
 def test_bad_in_and_out_points_are_one_clear_line(
     loaded: Catalog, in_: str, out: str, message: str

@@ -25,8 +25,15 @@ def parse_range(info: MediaInfo, text: str, where: str) -> tuple[Fraction, Fract
     if "-" not in text:
         raise UsageError(f"{where}: {text!r} is not a range (expected IN-OUT, e.g. 12.5-20)")
     a, b = text.split("-", 1)
-    start = info.snap(info.parse(a, "in point"))
-    end = info.snap(info.parse(b, "out point"))
+    return parse_bounds(info, a, b, where)
+
+
+def parse_bounds(
+    info: MediaInfo, in_text: str, out_text: str, where: str
+) -> tuple[Fraction, Fraction]:
+    """An in and an out point given apart (``--in``/``--out``), read and checked as a range."""
+    start = info.snap(info.parse(in_text, "in point"))
+    end = info.snap(info.parse(out_text, "out point"))
     info.check_range(start, end, where)
     return start, end
 

@@ -18,7 +18,7 @@ from rushes.catalog.clips import ClipRow
 from rushes.config import Settings
 from rushes.domain.timecode import Timecode, parse_rate, to_json_time
 from rushes.edit.conform import build_timeline, sequence_clock
-from rushes.edit.items import clip_range_for_text, parse_item, parse_range
+from rushes.edit.items import clip_range_for_text, parse_bounds, parse_item
 from rushes.edit.media import media_info
 from rushes.edit.timeline import Event, Timeline
 from rushes.errors import UsageError
@@ -78,7 +78,8 @@ def add_clip(
         else:
             if in_ is None or out is None:
                 raise UsageError("a clip needs --in and --out (or --text)")
-            start, end = parse_range(info, f"{in_}-{out}", f"clip of {asset.path}")
+            # Apart, not joined as "IN-OUT": a negative in point would split wrongly.
+            start, end = parse_bounds(info, in_, out, f"clip of {asset.path}")
         clip_id = clip_rows.add_clip(conn, asset.id, start, end, label or None)
         return clip_json(conn, clip_rows.get_clip(conn, clip_id))
 
