@@ -261,15 +261,19 @@ def entry_ranges(conn: sa.Connection, assets: list[str]) -> list[tuple[int, int]
     return out
 
 
-def walk_ranges(
+def run_candidates(
     conn: sa.Connection, sql: str, values: dict[str, Any], limit_param: str, limit: int,
-    ranges: list[tuple[int, int]],
+    assets: list[str] | None,
 ) -> list[Candidate]:
-    """Up to ``limit`` rows of ``sql`` (newest first, bounded by ``:lo``/``:hi`` and limited by
-    ``limit_param``), range by range from the highest, stopping as soon as there are enough:
-    a common word fills a page from the first stretch or two."""
+    """The rows of a backend's candidate statement ``sql``. Without ``assets``, one run. With
+    them, ``sql`` is bounded by ``:lo``/``:hi`` and runs once per stretch of those assets'
+    rows (:func:`entry_ranges`), from the highest, each time limited (``limit_param``) to what
+    is still missing, stopping as soon as there are ``limit``: a common word fills a page from
+    the first stretch or two."""
+    if assets is None:
+        return [Candidate(*row) for row in fetch(conn, sql, values)]
     out: list[Candidate] = []
-    for lo, hi in ranges:
+    for lo, hi in entry_ranges(conn, assets):
         values.update({"lo": lo, "hi": hi, limit_param.removeprefix(":"): limit - len(out)})
         out += [Candidate(*row) for row in fetch(conn, sql, values)]
         if len(out) >= limit:

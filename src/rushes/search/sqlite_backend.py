@@ -29,12 +29,10 @@ from rushes.search.core import (
     Candidate,
     Filters,
     Params,
-    entry_ranges,
-    fetch,
     few_assets,
     filter_sql,
     like_escape,
-    walk_ranges,
+    run_candidates,
 )
 from rushes.search.query import And, Node, Not, Or, Term
 
@@ -209,8 +207,5 @@ def candidates(
             + (f" WHERE {where}" if where else "")
             + f" ORDER BY e.id DESC LIMIT {n}"
         )
-    values = params.used(sql)
-    if assets is None:
-        return [Candidate(*row) for row in fetch(conn, sql, values)]
     # A few assets: walk each stretch of their rows newest first, and stop at the limit.
-    return walk_ranges(conn, sql, values, n, limit, entry_ranges(conn, assets))
+    return run_candidates(conn, sql, params.used(sql), n, limit, assets)
