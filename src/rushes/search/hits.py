@@ -72,19 +72,10 @@ class Matcher:
         """What ranking needs, without the spans: only the page shown needs those, and
         counting each term's matches in C is several times cheaper than listing them."""
         if self.ascii is not None and (not self.words or text.isascii()):
-            found = occurrences = 0
             lowered = text.lower() if self.words else text
-            for rx in self.ascii:
-                n = len(rx.findall(lowered))
-                if n:
-                    found += 1
-                    occurrences += n
-            for rx in self.subs:
-                n = len(rx.findall(text))
-                if n:
-                    found += 1
-                    occurrences += n
-            return found, min(occurrences, 3)
+            counts = [len(rx.findall(lowered)) for rx in self.ascii]
+            counts += [len(rx.findall(text)) for rx in self.subs]
+            return sum(1 for n in counts if n), min(sum(counts), 3)
         spans = self.spans(text)
         return len({s[2] for s in spans}), min(len(spans), 3)
 

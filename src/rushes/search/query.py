@@ -355,15 +355,12 @@ _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 def normalise_date(name: str, value: str) -> str:
     """``2024`` / ``2024-03`` / ``2024-03-05`` → ``YYYY-MM-DD`` (the first day of the span)."""
     m = _DATE_RE.match(value.strip())
-    try:
-        # A calendar date: 2024-02-31 is a typo, not the 2nd of March.
-        day = datetime.date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)) if m \
-            else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise UsageError(f"{name}: wants a date like 2024-01-31, 2024-01 or 2024, not {value!r}")
-    return day.isoformat()
+    if m:
+        try:  # a calendar date: 2024-02-31 is a typo, not the 2nd of March
+            return datetime.date(*(int(part or 1) for part in m.groups())).isoformat()
+        except ValueError:
+            pass
+    raise UsageError(f"{name}: wants a date like 2024-01-31, 2024-01 or 2024, not {value!r}")
 
 
 def parse_query(text: str) -> Query:
