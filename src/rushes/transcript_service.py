@@ -19,6 +19,7 @@ from rushes.catalog.transcripts import (
     load_transcript,
     store_transcript,
 )
+from rushes.domain import TIMED_KINDS
 from rushes.domain.timecode import timecode_at, to_json_time
 from rushes.errors import UsageError
 from rushes.present import media_clock
@@ -76,10 +77,6 @@ def match_asset(catalog: Catalog, transcript_path: Path) -> AssetRow:
             f"no video or audio asset is named like {transcript_path.name}; give --asset"
         )
     raise UsageError(f"several assets are named like {transcript_path.name}; give --asset")
-
-
-#: Asset kinds with a timeline to attach spoken words to.
-TIMED_KINDS = frozenset({"video", "audio"})
 
 
 def _a(kind: str) -> str:

@@ -152,7 +152,8 @@ def get_asset(conn: sa.Connection, asset_id: str) -> AssetRow | None:
 def resolve_asset(conn: sa.Connection, ref: str) -> AssetRow:
     """An ASSET argument: an id, a unique id prefix, or the path of one of its locations."""
     ref = ref.strip()
-    if ref and all(c in "0123456789abcdef" for c in ref.lower()) and len(ref) >= 4:
+    hex_ref = bool(ref) and all(c in "0123456789abcdef" for c in ref.lower())
+    if hex_ref and len(ref) >= 4:
         ids = conn.execute(
             sa.select(assets.c.id).where(assets.c.id.startswith(ref.lower())).limit(2)
         ).scalars().all()
@@ -167,7 +168,7 @@ def resolve_asset(conn: sa.Connection, ref: str) -> AssetRow:
         found = get_asset(conn, loc.asset_id)
         if found is not None:
             return found
-    if ref and len(ref) < 4 and all(c in "0123456789abcdef" for c in ref.lower()):
+    if hex_ref and len(ref) < 4:
         raise UsageError(f"asset id prefix {ref!r} is too short: give at least 4 characters")
     raise UsageError(f"no asset {ref!r} in this project (give an id, an id prefix or a file path)")
 

@@ -12,6 +12,7 @@ import click
 
 from rushes.catalog import Catalog, open_catalog
 from rushes.config import Settings
+from rushes.outputs import check_output
 from rushes.project import Project, find_project
 
 
@@ -38,6 +39,10 @@ class State:
         if self._catalog is None:
             self._catalog = open_catalog(self.project().database_url)
         return self._catalog
+
+    def output(self, path: str | Path) -> Path:
+        """A file a command is about to write, checked (:func:`rushes.outputs.check_output`)."""
+        return check_output(Path(path), self.catalog(), self.project().dir)
 
     def close(self) -> None:
         if self._catalog is not None:

@@ -14,8 +14,6 @@ from rushes.cli.app import State, emit_json, pass_state
 from rushes.domain import ASSET_KINDS
 from rushes.present import asset_summary, status_json
 
-KINDS = ASSET_KINDS
-
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -36,7 +34,7 @@ def status(state: State, as_json: bool) -> None:
 
 
 @click.command("ls")
-@click.option("--kind", type=click.Choice(KINDS), help="Only assets of this kind.")
+@click.option("--kind", type=click.Choice(ASSET_KINDS), help="Only assets of this kind.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
 def ls(state: State, kind: str | None, as_json: bool) -> None:

@@ -11,7 +11,6 @@ import click
 from rushes.cli.app import State, emit_json, note, pass_state
 from rushes.edit import service
 from rushes.edit.formats import FORMAT_NAMES
-from rushes.outputs import check_output
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 clip_option = click.option("--clip", "clip_id", type=int, metavar="ID",
@@ -402,7 +401,7 @@ def cut_export(state: State, name: str, fmt: str | None, output: str, with_media
     options = {"media": True} if with_media else {}
     if with_media and (fmt or Path(output).suffix.lstrip(".")).lower() != "otioz":
         raise click.UsageError("--with-media is for --format otioz")
-    target = check_output(Path(output), state.catalog(), state.project().dir)
+    target = state.output(output)
     written = service.export_cut(state.catalog(), state.project(), name, fmt, target, **options)
     note(f"wrote {output} ({written})")
 
@@ -419,7 +418,7 @@ def cut_render(state: State, name: str, output: str, height: int) -> None:
     from rushes.cli.progress import progress
     from rushes.edit.render import render_review
 
-    target = check_output(Path(output), state.catalog(), state.project().dir)
+    target = state.output(output)
     timeline = service.timeline_of(state.catalog(), state.project(), name)
     with progress(f"render {name}", str(state.settings.progress)) as bar:
         stats = render_review(
@@ -445,8 +444,7 @@ def cut_import(state: State, file: str, rate: str | None, csv_path: str | None,
     film uses, per source, for usage, clearance and credits."""
     from rushes.edit.usage import import_usage, usage_csv
 
-    csv_target = (check_output(Path(csv_path), state.catalog(), state.project().dir)
-                  if csv_path else None)
+    csv_target = state.output(csv_path) if csv_path else None
     report = import_usage(state.catalog(), state.project(), Path(file), rate=rate, as_cut=as_cut)
     if csv_target is not None:
         from rushes.edit.timeline import write_text_atomic

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from rushes.cli.app import State, emit_json, note, pass_state
-from rushes.outputs import check_output
 from rushes.project import MARKER, init_project
 from rushes.report import write_report
 from rushes.sample import build_sample
@@ -63,8 +62,7 @@ def report(state: State, output: Path | None, as_json: bool) -> None:
     """Write a self-contained HTML contact sheet of the project and print its path."""
     project = state.project()
     out = output if output is not None else project.dir / "report.html"
-    written = write_report(project, state.catalog(), check_output(out, state.catalog(),
-                                                                  project.dir))
+    written = write_report(project, state.catalog(), state.output(out))
     if as_json:
         emit_json({"report": str(written)})
     else:

@@ -13,7 +13,6 @@ from rushes.catalog.transcripts import rename_speaker
 from rushes.cli.app import State, emit_json, note, pass_state
 from rushes.cli.ingest_cmds import run_analysis, workers_option
 from rushes.jobs.plan import plan_asset
-from rushes.outputs import check_output
 from rushes.transcript_service import export_transcript, import_transcript, transcript_json
 
 
@@ -86,7 +85,7 @@ def export_cmd(
     state: State, asset: str, fmt: str | None, output: str, source_timecode: bool
 ) -> None:
     """Write an asset's transcript as SRT, WebVTT, plain text or a readable document."""
-    target = check_output(Path(output), state.catalog(), state.project().dir)
+    target = state.output(output)
     written = export_transcript(
         state.catalog(), asset, target, fmt, source_timecode=source_timecode
     )

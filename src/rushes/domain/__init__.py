@@ -2,3 +2,5 @@
 
 #: Every kind of asset, in the order listings show them.
 ASSET_KINDS = ("video", "audio", "image", "document", "webpage")
+#: The kinds with a timeline: sound to transcribe, times to cut at.
+TIMED_KINDS = frozenset({"video", "audio"})

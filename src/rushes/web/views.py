@@ -6,10 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rushes.catalog.assets import AssetRow
-from rushes.domain import ASSET_KINDS
 from rushes.present import asset_summary
-
-KINDS = ASSET_KINDS
 
 
 def picture_urls(asset_id: str, thumbnails: dict[str, Any] | None) -> dict[str, Any]:

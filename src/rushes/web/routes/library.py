@@ -13,9 +13,10 @@ from starlette.concurrency import run_in_threadpool
 
 from rushes.catalog.assets import count_by_kind
 from rushes.catalog.library import MAX_PAGE, SORTS, LibraryFilter, browse, tag_names
+from rushes.domain import ASSET_KINDS
 from rushes.web.deps import Actor, needs, state
 from rushes.web.render import render
-from rushes.web.views import KINDS, asset_card
+from rushes.web.views import asset_card
 
 router = APIRouter()
 PAGE_SIZE = 48
@@ -57,8 +58,8 @@ def library_filter(
     sort: Annotated[str, Query(description="path, added, date or duration")] = "path",
 ) -> LibraryFilter:
     kind = _blank(kind)
-    if kind is not None and kind not in KINDS:
-        raise HTTPException(422, f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    if kind is not None and kind not in ASSET_KINDS:
+        raise HTTPException(422, f"kind must be one of {', '.join(ASSET_KINDS)}, not {kind!r}")
     if sort not in SORTS:
         raise HTTPException(422, f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
     date_to = _date("to", date_to)
@@ -103,7 +104,7 @@ async def library_page(
 
     return render(request, "library.html", {
         **data, "filter": f, "page": page, "pages": pages, "page_url": page_url,
-        "all_kinds": KINDS, "sorts": SORTS,
+        "all_kinds": ASSET_KINDS, "sorts": SORTS,
         "date_to_shown": (request.query_params.get("to") or ""),
     })
 

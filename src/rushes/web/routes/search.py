@@ -13,11 +13,11 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from rushes.catalog.assets import resolve_asset
+from rushes.domain import ASSET_KINDS
 from rushes.errors import UsageError
 from rushes.search import MAX_LIMIT, SearchResult, search
 from rushes.web.deps import Actor, needs, state
 from rushes.web.render import render
-from rushes.web.views import KINDS
 
 router = APIRouter()
 PAGE_SIZE = 20
@@ -122,5 +122,5 @@ async def search_page(
 
     return render(request, "search.html", {
         "q": q, "kind": kind or "", "result": result, "error": error, "offset": offset,
-        "page_size": PAGE_SIZE, "page_url": page_url, "all_kinds": KINDS, "match": match,
+        "page_size": PAGE_SIZE, "page_url": page_url, "all_kinds": ASSET_KINDS, "match": match,
     })
