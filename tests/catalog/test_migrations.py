@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
@@ -11,6 +12,7 @@ from rushes.catalog import Catalog
 from rushes.catalog.db import (
     HEAD_REVISION,
     MIGRATIONS,
+    MMAP_BYTES,
     create_engine,
     current_revision,
     migrate,
@@ -99,6 +101,16 @@ def test_reads_runs_without_a_transaction_only_on_postgresql(catalog: Catalog) -
             assert getattr(conn.connection.driver_connection, "autocommit", None) is False
     else:
         assert in_transaction
+
+
+def test_sqlite_catalog_is_read_through_a_memory_map(catalog: Catalog) -> None:
+    """Every pooled SQLite connection maps the catalog (search reads pages from the OS cache
+    without a copy); a setting on one connection only would leave the others copying."""
+    if catalog.dialect != "sqlite":
+        pytest.skip("a SQLite setting")
+    with catalog.reads() as a, catalog.write() as b:
+        sizes = [c.exec_driver_sql("PRAGMA mmap_size").scalar() for c in (a, b)]
+    assert sizes == [MMAP_BYTES, MMAP_BYTES]
 
 
 def test_created_day_follows_the_probe_document(catalog: Catalog) -> None:

@@ -67,6 +67,10 @@ class Catalog:
         self.engine.dispose()
 
 
+#: How much of a SQLite catalog is read through a memory map (address space, not memory).
+MMAP_BYTES = 1 << 30
+
+
 def _sqlite_engine(url: str) -> sa.Engine:
     engine = sa.create_engine(url, connect_args={"timeout": 60})
 
@@ -79,6 +83,12 @@ def _sqlite_engine(url: str) -> sa.Engine:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=60000")
+        # Read pages straight from the OS page cache instead of copying each through a read()
+        # call into SQLite's own 2 MB cache, which a search of a 1,000-hour catalog (1.2 GB)
+        # misses on every new query: prefix 2.7 → 2.2 ms, filtered 3.4 → 2.4 ms p50 there.
+        # Writes still go through the WAL. The cost: an I/O error while reading (a disk
+        # unplugged) ends the process with SIGBUS instead of an error; WAL loses nothing.
+        cur.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         cur.close()
 
     @sa.event.listens_for(engine, "begin")
