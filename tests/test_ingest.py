@@ -10,7 +10,13 @@ import pytest
 
 import mediagen
 from rushes.catalog import Catalog
-from rushes.catalog.assets import count_by_kind, list_assets, list_problems, locations_of
+from rushes.catalog.assets import (
+    count_by_kind,
+    list_assets,
+    list_problems,
+    locations_of,
+    resolve_asset,
+)
 from rushes.ingest import add_paths
 from rushes.project import Project
 
@@ -169,3 +175,69 @@ def test_missing_argument_path_is_reported(project: Project, catalog: Catalog,
     report = add_paths(project, catalog, [tmp_path / "nope"])
     assert report.failed == 1
     assert report.errors[0]["error"] == "no such file or folder"
+
+
+def test_a_file_reached_through_a_link_is_the_location_already_catalogued(
+    project: Project, catalog: Catalog, clip: Path, still: Path, tmp_path: Path,
+) -> None:
+    footage = tmp_path / "footage"
+    footage.mkdir()
+    shutil.copy(clip, footage / "A001.mp4")
+    shutil.copy(still, footage / "still.png")
+    (footage / "zz link to A001.mp4").symlink_to("A001.mp4")  # inside the folder it links to
+    (tmp_path / "link to footage").symlink_to(footage, target_is_directory=True)
+    (tmp_path / "link to A001.mp4").symlink_to(footage / "A001.mp4")
+
+    def locations() -> list[tuple[str, str]]:
+        with catalog.read() as conn:
+            return sorted(
+                (loc.asset_id, loc.path) for a in list_assets(conn)
+                for loc in locations_of(conn, a.id)
+            )
+
+    first = add_paths(project, catalog, [footage])
+    assert (first.added, first.skipped, first.failed) == (2, 1, 0)
+    expected = locations()
+    assert {p for _, p in expected} == {str(footage / "A001.mp4"), str(footage / "still.png")}
+    # Through a linked folder, and through a link to one file: already catalogued, as a plain
+    # re-add says, and the paths first added stay the ones stored.
+    links = [tmp_path / "link to footage", tmp_path / "link to A001.mp4"]
+    again = add_paths(project, catalog, links)
+    assert (again.added, again.skipped, again.failed) == (0, 4, 0)
+    assert locations() == expected
+    # The asset is found by either path.
+    with catalog.read() as conn:
+        by_link = resolve_asset(conn, str(tmp_path / "link to footage" / "still.png"))
+        assert by_link.path == str(footage / "still.png")
+    # A run killed part-way and run again duplicates nothing.
+    (footage / "A001.mp4").touch()  # changed mtime: hashed again, through the link
+    seen: list[Path] = []
+
+    def killed(path: Path) -> None:
+        seen.append(path)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        add_paths(project, catalog, [tmp_path / "link to footage", footage], on_file=killed)
+    rerun = add_paths(project, catalog, [tmp_path / "link to footage", footage])
+    assert (rerun.added, rerun.skipped, rerun.failed) == (0, 6, 0)
+    assert locations() == expected
+
+
+def test_a_link_added_first_keeps_its_path_when_the_real_file_is_added(
+    project: Project, catalog: Catalog, clip: Path, tmp_path: Path
+) -> None:
+    real = tmp_path / "card"
+    real.mkdir()
+    shutil.copy(clip, real / "B001.mp4")
+    (tmp_path / "link to card").symlink_to(real, target_is_directory=True)
+    first = add_paths(project, catalog, [tmp_path / "link to card"])
+    assert first.added == 1
+    again = add_paths(project, catalog, [real])
+    assert (again.added, again.skipped, again.failed) == (0, 1, 0)
+    with catalog.read() as conn:
+        (asset,) = list_assets(conn)
+        paths = [loc.path for loc in locations_of(conn, asset.id)]
+        assert resolve_asset(conn, str(real / "B001.mp4")).id == asset.id
+    assert paths == [str(tmp_path / "link to card" / "B001.mp4")]

@@ -19,10 +19,11 @@ from rushes.catalog.assets import (
     delete_location,
     display_path,
     get_asset,
-    location_at,
+    location_named,
     path_key,
     put_location,
     record_problem,
+    same_file_location,
     set_location_state,
 )
 from rushes.ingest import scan
@@ -129,8 +130,8 @@ def relink(
             continue
         key = path_key(item.path)
         with catalog.read() as conn:
-            if location_at(conn, key) is not None:
-                continue
+            if location_named(conn, item.path) is not None:
+                continue  # a known location, perhaps reached through a link
         if on_file:
             on_file(item.path)
         try:
@@ -139,6 +140,9 @@ def relink(
             continue
         if digest not in candidates:
             continue
+        with catalog.read() as conn:
+            if same_file_location(conn, digest, item.path) is not None:
+                continue  # a link to a location the asset still has, not the lost file
         found.add(digest)
         with catalog.write() as conn:
             put_location(conn, digest, key, st.st_size, st.st_mtime_ns)

@@ -2,8 +2,10 @@
 
 Originals are only ever opened for reading. Each file is committed in its own transaction, so a
 kill loses at most the file being hashed; an unchanged file (same path, size and modification
-time) is not hashed again. A file that cannot be catalogued gets one readable line recorded
-against its path and the run goes on.
+time) is not hashed again. A file reached by a second path through a symbolic link (a linked
+folder, a link to a file) is the location already catalogued, under the path first added, never a
+second one. A file that cannot be catalogued gets one readable line recorded against its path and
+the run goes on.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from rushes.catalog.assets import (
     clear_problem,
     display_path,
     get_asset,
-    location_at,
+    location_named,
     path_key,
     put_location,
     record_problem,
+    same_file_location,
     touch_location,
 )
 from rushes.errors import MediaError
@@ -156,8 +159,11 @@ def _add_file(
     before = path.stat()
     if not stat.S_ISREG(before.st_mode):
         raise MediaError("not a regular file")
+    given = key
     with catalog.read() as conn:
-        known = location_at(conn, key)
+        known = location_named(conn, path)
+    if known is not None:
+        key = known.path_bytes  # reached through a link: the path first added stays the one
     if (
         known is not None
         and known.size == before.st_size
@@ -165,6 +171,8 @@ def _add_file(
     ):
         with catalog.write() as conn:
             touch_location(conn, known.id)
+            if given != key:
+                clear_problem(conn, given)  # an earlier failure through the link is over
             asset = get_asset(conn, known.asset_id)
             if asset is not None:
                 plan_asset(conn, asset, project.settings)
@@ -180,12 +188,20 @@ def _add_file(
         raise MediaError("changed while being read (still copying?); add it again when complete")
     is_new = known is None or known.asset_id != digest
     with catalog.write() as conn:
+        if known is None:
+            # The real file of a link catalogued first (or a link whose path only resolves
+            # to a known one's), found once its content is known: still one location.
+            twin = same_file_location(conn, digest, path)
+            if twin is not None:
+                key, is_new = twin.path_bytes, False
         add_asset(conn, digest, identity.kind, identity.format, after.st_size)
         put_location(conn, digest, key, after.st_size, after.st_mtime_ns)
         if identity.warning:
             record_problem(conn, key, "identify", identity.warning)
         else:
             clear_problem(conn, key)
+        if given != key:
+            clear_problem(conn, given)
         asset = get_asset(conn, digest)
         assert asset is not None
         plan_asset(conn, asset, project.settings)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,15 @@ from rushes.errors import UsageError
 def path_key(path: Path | str) -> bytes:
     """The exact bytes of an absolute path: the key of a location (names need not be UTF-8)."""
     return os.fsencode(os.path.abspath(path))
+
+
+def real_key(path: Path | str | bytes) -> bytes:
+    """The bytes of the absolute path with every symbolic link resolved: the file it names."""
+    raw = os.fsencode(path)
+    try:
+        return os.path.realpath(raw)
+    except ValueError:  # a NUL byte: no file has that name, so nothing to resolve
+        return os.path.abspath(raw)
 
 
 def display_path(raw: bytes) -> str:
@@ -51,6 +61,30 @@ def _location(row: Any) -> LocationRow:
 def location_at(conn: sa.Connection, key: bytes) -> LocationRow | None:
     row = conn.execute(sa.select(locations).where(locations.c.path_bytes == key)).first()
     return _location(row) if row else None
+
+
+def location_named(conn: sa.Connection, path: Path | str) -> LocationRow | None:
+    """The location at ``path``, or else at the path it resolves to through symbolic links (a
+    linked folder, a link to a file): the same file reached by two paths is one location."""
+    key = path_key(path)
+    loc = location_at(conn, key)
+    if loc is None:
+        real = real_key(key)
+        if real != key:
+            loc = location_at(conn, real)
+    return loc
+
+
+def same_file_location(
+    conn: sa.Connection, asset_id: str, path: Path | str | bytes
+) -> LocationRow | None:
+    """A location of ``asset_id`` that resolves to the same file as ``path`` (one of the two
+    reached through a symbolic link), or None. Hard links are separate names, not aliases."""
+    real = real_key(path)
+    for loc in locations_of(conn, asset_id):
+        if real_key(loc.path_bytes) == real:
+            return loc
+    return None
 
 
 def add_asset(conn: sa.Connection, asset_id: str, kind: str, fmt: str, size: int) -> bool:
@@ -163,7 +197,9 @@ def resolve_asset(conn: sa.Connection, ref: str) -> AssetRow:
             return found
         if len(ids) > 1:
             raise UsageError(f"asset id prefix {ref!r} is ambiguous; give more characters")
-    loc = location_at(conn, path_key(ref))
+    loc = location_named(conn, ref) if ref else None
+    if loc is None and ref:
+        loc = _aliased_location(conn, ref)
     if loc is not None:
         found = get_asset(conn, loc.asset_id)
         if found is not None:
@@ -171,6 +207,22 @@ def resolve_asset(conn: sa.Connection, ref: str) -> AssetRow:
     if hex_ref and len(ref) < 4:
         raise UsageError(f"asset id prefix {ref!r} is too short: give at least 4 characters")
     raise UsageError(f"no asset {ref!r} in this project (give an id, an id prefix or a file path)")
+
+
+def _aliased_location(conn: sa.Connection, ref: str) -> LocationRow | None:
+    """The location that ``ref`` (an existing file) reaches under another path, found among the
+    assets of its size: a file catalogued through a link named by its real path, or the reverse."""
+    try:
+        st = os.stat(ref)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    for asset_id in assets_by_size(conn, [st.st_size]).get(st.st_size, ()):
+        loc = same_file_location(conn, asset_id, ref)
+        if loc is not None:
+            return loc
+    return None
 
 
 def count_by_kind(conn: sa.Connection) -> dict[str, int]:
