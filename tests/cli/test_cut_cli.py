@@ -130,6 +130,29 @@ def test_bad_input_is_one_line_and_changes_nothing(
     assert rushes_json("clip", "ls", cwd=project) == before
 
 
+def test_absurd_item_durations_are_refused_in_one_line(project: Path) -> None:
+    rushes("cut", "new", "lengths", "--rate", "25", cwd=project)
+    for args, message in [
+        (["--title", "x", "--duration", "1e9"], "at most 24 hours"),
+        (["--voiceover", "words", "--duration", "86400.04"], "at most 24 hours"),
+        (["--title", "x", "--duration", "inf"], "not a duration in seconds: 'inf'"),
+        (["--title", "x", "--duration", "nan"], "not a duration in seconds: 'nan'"),
+        (["--title", "x", "--duration", "0"], "above zero"),
+        (["--title", "x", "--duration", "-3"], "above zero"),
+        (["media/still.png@1e9"], "at most 24 hours"),
+        (["media/still.png@0-100000"], "at most 24 hours"),
+        (["media/still.png@00:00:05-00:00:05"], "above zero"),
+    ]:
+        proc = rushes("cut", "add", "lengths", *args, cwd=project, check=False)
+        lines = proc.stderr.strip().splitlines()
+        assert proc.returncode == 1 and len(lines) == 1 and message in lines[0], (args, lines)
+    assert rushes_json("cut", "show", "lengths", cwd=project)["items"] == []
+    # A timecode day itself is allowed.
+    rushes("cut", "add", "lengths", "--title", "x", "--duration", "86400", cwd=project)
+    shown = rushes_json("cut", "show", "lengths", cwd=project)
+    assert shown["frames"] == 86400 * 25
+
+
 def test_tags_notes_and_clip_labels_are_found_by_search(project: Path) -> None:
     rushes("tag", "media/r50.mov", "people/Ai Weiwei", "place/Chengdu", cwd=project)
     note = rushes_json("note", "add", "media/r50.mov", "the headmaster arrives", "--at",

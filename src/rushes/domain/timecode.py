@@ -199,6 +199,32 @@ def parse_time(
     raise UsageError(f"not a time: {text!r} (use seconds, HH:MM:SS.mmm or HH:MM:SS:FF)")
 
 
+#: The longest a title, voice-over or still may last: a timecode day (labels wrap at 24 hours).
+MAX_DURATION = Fraction(24 * 3600)
+
+
+def check_duration(seconds: Fraction, text: str) -> Fraction:
+    """``seconds`` if it is a length a cut item may have: above zero, at most a timecode day."""
+    if seconds <= 0:
+        raise UsageError(f"a duration must be above zero, not {text!r}")
+    if seconds > MAX_DURATION:
+        raise UsageError(
+            f"a duration must be at most 24 hours (86400 seconds, a timecode day), not {text!r}"
+        )
+    return seconds
+
+
+def parse_duration(text: str) -> Fraction:
+    """A length typed in seconds (``4``, ``2.5``, ``1/3``): finite, above zero, at most 24 hours."""
+    try:
+        seconds = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise UsageError(
+            f"not a duration in seconds: {text!r} (a number above zero, at most 86400)"
+        ) from None
+    return check_duration(seconds, text)
+
+
 def frame_at(seconds: Fraction, rate: Fraction) -> int:
     """The frame shown at a moment: the last frame that started at or before it."""
     return math.floor(seconds * rate)

@@ -14,6 +14,7 @@ from rushes.catalog.assets import AssetRow, resolve_asset
 from rushes.catalog.clips import find_clip
 from rushes.catalog.cuts import NewItem
 from rushes.catalog.transcripts import load_transcript
+from rushes.domain.timecode import check_duration
 from rushes.edit.media import MediaInfo, media_info
 from rushes.errors import UsageError
 
@@ -65,8 +66,10 @@ def parse_item(conn: sa.Connection, text: str) -> NewItem:
             seconds = b - a
         else:
             seconds = info.parse(rng, "duration")
-        if seconds <= 0:
-            raise UsageError(f"{where}: a still needs a duration above zero")
+        try:
+            check_duration(seconds, rng)
+        except UsageError as exc:
+            raise UsageError(f"{where}: {exc}") from None
         return NewItem("still", asset_id=asset.id, duration=seconds)
     if asset.kind not in {"video", "audio"}:
         raise UsageError(f"{where}: {asset.path} is {asset.kind}; only video, audio and images "

@@ -16,7 +16,7 @@ from rushes.catalog import cuts as cut_rows
 from rushes.catalog.assets import get_asset, resolve_asset
 from rushes.catalog.clips import ClipRow
 from rushes.config import Settings
-from rushes.domain.timecode import Timecode, parse_rate, to_json_time
+from rushes.domain.timecode import Timecode, parse_duration, parse_rate, to_json_time
 from rushes.edit.conform import build_timeline, sequence_clock
 from rushes.edit.items import clip_range_for_text, parse_bounds, parse_item
 from rushes.edit.media import media_info
@@ -335,14 +335,7 @@ def _text_item(
     text = text.strip()
     if not text and kind != "title":
         raise UsageError(f"a {kind} item needs some text")
-    seconds = None
-    if duration is not None:
-        try:
-            seconds = Fraction(duration)
-        except (ValueError, ZeroDivisionError):
-            raise UsageError(f"not a duration in seconds: {duration!r}") from None
-        if seconds <= 0:
-            raise UsageError(f"a duration must be above zero, not {duration!r}")
+    seconds = parse_duration(duration) if duration is not None else None
     with catalog.write() as conn:
         cut = cut_rows.get_cut(conn, name)
         ids = cut_rows.insert_items(
