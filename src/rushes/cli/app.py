@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,19 @@ pass_state = click.make_pass_decorator(State)
 def emit_json(data: Any) -> None:
     """One JSON document on stdout: the contract's only stdout output in --json mode."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+#: Characters that would break a line or drive the terminal: C0 and C1 controls, DEL, and the
+#: Unicode line and paragraph separators.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: object) -> str:
+    """``text`` (a path, mostly) as a person's terminal should show it, on one line: control
+    characters escaped as Python writes them (``\\n``, ``\\t``, ``\\x1b``), as undecodable bytes
+    already are (``\\xe9``), everything else as it is. For human output only: ``--json`` keeps
+    exact paths."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], str(text))
 
 
 def note(text: str) -> None:

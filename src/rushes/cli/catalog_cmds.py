@@ -10,7 +10,7 @@ from rushes.catalog.assets import (
     resolve_asset,
 )
 from rushes.catalog.results import result_of, results_of
-from rushes.cli.app import State, emit_json, pass_state
+from rushes.cli.app import State, emit_json, pass_state, printable
 from rushes.domain import ASSET_KINDS
 from rushes.present import asset_summary, status_json
 
@@ -30,7 +30,7 @@ def status(state: State, as_json: bool) -> None:
     click.echo(f"{total} assets: " + ", ".join(f"{n} {k}" for k, n in kinds.items()))
     click.echo("jobs: " + ", ".join(f"{n} {s}" for s, n in jobs.items()))
     for e in errors:
-        click.echo(f"  {e['path']}: [{e['analyzer']}] {e['error']}")
+        click.echo(f"  {printable(e['path'])}: [{e['analyzer']}] {e['error']}")
 
 
 @click.command("ls")
@@ -47,7 +47,7 @@ def ls(state: State, kind: str | None, as_json: bool) -> None:
     for r in rows:
         duration = f"{r['duration']:9.2f}s" if r["duration"] is not None else " " * 10
         fps = f"{r['fps']:7.3f}" if r["fps"] is not None else " " * 7
-        click.echo(f"{r['id'][:12]}  {r['kind']:<8} {duration} {fps}  {r['path']}")
+        click.echo(f"{r['id'][:12]}  {r['kind']:<8} {duration} {fps}  {printable(r['path'])}")
 
 
 @click.command()
@@ -73,12 +73,13 @@ def show(state: State, asset: str, as_json: bool) -> None:
         if data.get(key) is not None:
             click.echo(f"{key:>15}: {data[key]}")
     for loc in data["locations"]:
-        click.echo(f"{'location':>15}: {loc['path']}{'  (missing)' if loc['missing'] else ''}")
+        missing = "  (missing)" if loc["missing"] else ""
+        click.echo(f"{'location':>15}: {printable(loc['path'])}{missing}")
     probe = results.get("probe", {})
     shown = {"streams", "duration", "rate", "start_timecode", "width", "height"}
     for key, value in probe.items():
         if key not in shown and value not in (None, "", [], {}):
-            click.echo(f"{key:>15}: {value}")
+            click.echo(f"{key:>15}: {printable(value)}")  # embedded tags are the file's text
     click.echo(f"{'analyses':>15}: {', '.join(sorted(results)) or 'none yet'}")
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from rushes.cli.app import State, emit_json, note, pass_state
+from rushes.cli.app import State, emit_json, note, pass_state, printable
 from rushes.edit import service
 from rushes.edit.formats import FORMAT_NAMES
 
@@ -107,7 +107,7 @@ def log_cmd(state: State, asset: str, as_json: bool) -> None:
     if as_json:
         emit_json(data)
         return
-    click.echo(data["path"])
+    click.echo(printable(data["path"]))
     if data["rating"] is not None:
         click.echo(f"  rating: {'*' * data['rating']}{'.' * (5 - data['rating'])}")
     if data["tags"]:
@@ -166,7 +166,7 @@ def clip_ls(state: State, asset: str | None, as_json: bool) -> None:
         emit_json(rows)
         return
     for c in rows:
-        click.echo(f"{c['id']:5d}  {_range(c)}  {c['label'] or ''}  {c['path']}")
+        click.echo(f"{c['id']:5d}  {_range(c)}  {c['label'] or ''}  {printable(c['path'])}")
 
 
 @clip_group.command("rm")
@@ -188,7 +188,7 @@ def clip_unused(state: State, cut: str, as_json: bool) -> None:
         emit_json(rows)
         return
     for c in rows:
-        click.echo(f"{c['id']:5d}  {_range(c)}  {c['label'] or ''}  {c['path']}")
+        click.echo(f"{c['id']:5d}  {_range(c)}  {c['label'] or ''}  {printable(c['path'])}")
 
 
 # --- bins -----------------------------------------------------------------------------------
@@ -241,7 +241,7 @@ def bin_ls(state: State, name: str | None, as_json: bool) -> None:
     if name:
         for item in data["items"]:
             what = f"clip {item['id']}: {_range(item)}" if item["type"] == "clip" else "asset"
-            click.echo(f"{what}  {item.get('label') or ''}  {item['path']}")
+            click.echo(f"{what}  {item.get('label') or ''}  {printable(item['path'])}")
     else:
         for b in data:
             click.echo(f"{b['items']:5d}  {b['name']}")
@@ -377,9 +377,9 @@ def cut_show(state: State, name: str, as_json: bool) -> None:
     for e in data["items"]:
         rec = f"{e['record_in_timecode']}-{e['record_out_timecode']}"
         if e["kind"] == "clip":
-            what = f"{e['name']} {e['source_in_timecode']}-{e['source_out_timecode']}"
+            what = f"{printable(e['name'])} {e['source_in_timecode']}-{e['source_out_timecode']}"
         elif e["kind"] == "still":
-            what = f"still {e['name']}"
+            what = f"still {printable(e['name'])}"
         else:
             what = f"{e['kind'].upper()}: {e['text'] or ''}"
         label = f"  [{e['label']}]" if e["label"] else ""
@@ -403,7 +403,7 @@ def cut_export(state: State, name: str, fmt: str | None, output: str, with_media
         raise click.UsageError("--with-media is for --format otioz")
     target = state.output(output)
     written = service.export_cut(state.catalog(), state.project(), name, fmt, target, **options)
-    note(f"wrote {output} ({written})")
+    note(f"wrote {printable(output)} ({written})")
 
 
 @cut_group.command("render")
@@ -425,7 +425,7 @@ def cut_render(state: State, name: str, output: str, height: int) -> None:
             timeline, target, height=height,
             progress=lambda f: bar.update(round(f * 100), 100, "%"),
         )
-    note(f"wrote {output}: {stats.frames} frames at {stats.width}x{stats.height}, "
+    note(f"wrote {printable(output)}: {stats.frames} frames at {stats.width}x{stats.height}, "
          f"{float(stats.duration):.1f} s, {stats.cpu_seconds:.1f} CPU-s")
 
 
@@ -453,12 +453,13 @@ def cut_import(state: State, file: str, rate: str | None, csv_path: str | None,
     if as_json:
         emit_json(report)
         return
-    click.echo(f"{report['file']}: {report['matched']} of {report['events']} events matched")
+    click.echo(f"{printable(report['file'])}: {report['matched']} of {report['events']} "
+               "events matched")
     for s in report["sources"]:
-        click.echo(f"  {s['total_timecode']}  {len(s['uses'])} use(s)  {s['path']}")
+        click.echo(f"  {s['total_timecode']}  {len(s['uses'])} use(s)  {printable(s['path'])}")
     for u in report["unmatched"]:
-        click.echo(f"  unmatched event {u['index']}: {u['reel'] or ''} {u['clip_name'] or ''} "
-                   f"{u['source_in']}-{u['source_out']}")
+        named = printable(f"{u['reel'] or ''} {u['clip_name'] or ''}")  # the timeline's text
+        click.echo(f"  unmatched event {u['index']}: {named} {u['source_in']}-{u['source_out']}")
 
 
 def register(cli: click.Group) -> None:

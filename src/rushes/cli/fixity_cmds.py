@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from rushes.cli.app import State, emit_json, note, pass_state
+from rushes.cli.app import State, emit_json, note, pass_state, printable
 from rushes.cli.progress import progress
 from rushes.fixity import relink, verify
 
@@ -25,9 +25,9 @@ def verify_cmd(state: State, as_json: bool) -> None:
     click.echo(f"checked {report.checked}: {report.ok} ok, {len(report.changed)} changed, "
                f"{len(report.missing)} missing")
     for item in report.changed:
-        click.echo(f"  changed: {item['path']}")
+        click.echo(f"  changed: {printable(item['path'])}")
     for item in report.missing:
-        click.echo(f"  missing: {item['path']}")
+        click.echo(f"  missing: {printable(item['path'])}")
 
 
 @click.command("relink")
@@ -44,9 +44,9 @@ def relink_cmd(state: State, search: tuple[str, ...], as_json: bool) -> None:
         emit_json(report.to_json())
         return
     for item in report.relinked:
-        click.echo(f"relinked {item['from']} -> {item['to']}")
+        click.echo(f"relinked {printable(item['from'])} -> {printable(item['to'])}")
     for item in report.still_missing:
-        note(f"still missing: {item['path']}")
+        note(f"still missing: {printable(item['path'])}")
     click.echo(f"relinked {len(report.relinked)}, still missing {len(report.still_missing)}")
 
 

@@ -10,7 +10,7 @@ import click
 
 from rushes.catalog.assets import clear_problem, list_problems
 from rushes.catalog.jobs import counts, retry_failed
-from rushes.cli.app import State, as_paths, emit_json, note, pass_state
+from rushes.cli.app import State, as_paths, emit_json, note, pass_state, printable
 from rushes.cli.progress import progress
 from rushes.ingest import AddReport, add_paths
 from rushes.jobs.executors import make_executor
@@ -65,7 +65,7 @@ def add(
         with progress("adding", project.settings.progress) as bar:
             reports.append(add_paths(project, catalog, as_paths(paths), on_file=bar.tick))
         for err in reports[0].errors:
-            note(f"{err['path']}: {err['error']}")
+            note(f"{printable(err['path'])}: {err['error']}")
 
     job_counts = None
     if project.settings.analyze and not no_analyze:
@@ -118,7 +118,7 @@ def retry(state: State, no_analyze: bool, workers: int | None, as_json: bool) ->
         project, catalog, [Path(os.fsdecode(p.path_bytes)) for p in failed_paths]
     )
     for err in report.errors:
-        note(f"{err['path']}: {err['error']}")
+        note(f"{printable(err['path'])}: {err['error']}")
     result = None if no_analyze else run_analysis(state, workers)
     if as_json:
         emit_json({"requeued": requeued, "readded": report.to_json(), "jobs": result})

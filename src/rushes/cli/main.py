@@ -24,7 +24,7 @@ from rushes.cli import (
     shots_cmd,
     transcript_cmds,
 )
-from rushes.cli.app import State
+from rushes.cli.app import State, printable
 from rushes.errors import RushesError
 
 
@@ -45,11 +45,19 @@ def cli(ctx: click.Context, project_dir: str | None, flags: tuple[str, ...], deb
     state = State(project_dir=project_dir, flags=list(flags), debug=debug)
     ctx.obj = state
     ctx.call_on_close(state.close)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine("rushes: %(levelname)s: %(message)s"))
     logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="rushes: %(levelname)s: %(message)s",
-        stream=sys.stderr,
+        level=logging.DEBUG if debug else logging.WARNING, handlers=[handler],
     )
+
+
+class _OneLine(logging.Formatter):
+    """Log lines name files: a control character in a name is shown escaped, as everywhere a
+    person reads a path (a --debug traceback below the line stays as it is)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+        return printable(super().formatMessage(record))
 
 
 for module in (
@@ -70,12 +78,12 @@ def main(argv: list[str] | None = None) -> None:
         message = exc.format_message()
         ctx = getattr(exc, "ctx", None)
         hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
-        click.echo(f"rushes: error: {message}{hint}", err=True)
+        click.echo(f"rushes: error: {printable(message)}{hint}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except RushesError as exc:
-        click.echo(f"rushes: error: {exc}", err=True)
+        click.echo(f"rushes: error: {printable(exc)}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("rushes: interrupted", err=True)
@@ -86,7 +94,8 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         click.echo(
-            f"rushes: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            f"rushes: internal error: {type(exc).__name__}: {printable(exc)} "
+            "(run with --debug for details)",
             err=True,
         )
         sys.exit(2)

@@ -22,6 +22,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from rushes.cli.app import printable
+
 
 class Reporter:
     """A single task's progress: ``update(done, total, detail)``."""
@@ -57,7 +59,7 @@ class Reporter:
 
     def tick(self, item: object) -> None:
         """One more item done (a file): counts it and shows the end of its name."""
-        self.update(self._last[0] + 1, self._last[1], str(item)[-60:])
+        self.update(self._last[0] + 1, self._last[1], printable(item)[-60:])
 
     def _line(self, detail: str = "") -> None:
         done, total = self._last

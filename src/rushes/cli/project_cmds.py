@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from rushes.cli.app import State, emit_json, note, pass_state
+from rushes.cli.app import State, emit_json, note, pass_state, printable
 from rushes.config import SETTINGS, write_setting
 from rushes.project import MARKER, find_project, init_project
 
@@ -19,7 +19,7 @@ def init(state: State, directory: str) -> None:
     existed = (Path(directory) / MARKER).is_dir()
     project = init_project(Path(directory), flags=state.flags)
     verb = "Already a project" if existed else "Initialised project"
-    note(f"{verb}: {project.root} (catalog: {project.database_url.split('://')[0]})")
+    note(f"{verb}: {printable(project.root)} (catalog: {project.database_url.split('://')[0]})")
 
 
 @click.group()
@@ -57,7 +57,7 @@ def config_set(state: State, name: str, value: str) -> None:
     """Set NAME to VALUE in this project's .rushes/config.toml."""
     project = find_project(state.project_dir)
     write_setting(project.config_file, name.replace("-", "_"), value)
-    note(f"{name} = {value} (in {project.config_file})")
+    note(f"{name} = {value} (in {printable(project.config_file)})")
 
 
 def register(cli: click.Group) -> None:

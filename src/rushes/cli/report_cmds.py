@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from rushes.cli.app import State, emit_json, note, pass_state
+from rushes.cli.app import State, emit_json, note, pass_state, printable
 from rushes.project import MARKER, init_project
 from rushes.report import write_report
 from rushes.sample import build_sample
@@ -29,7 +29,7 @@ def sample(state: State, directory: Path, quick: bool, as_json: bool) -> None:
     def tick(path: Path, new: bool) -> None:
         if new:
             made.append(path)
-            note(f"made {path.relative_to(root)}")
+            note(f"made {printable(path.relative_to(root))}")
 
     root = directory.resolve()
     files = build_sample(root, quick=quick, on_file=tick)
@@ -44,7 +44,7 @@ def sample(state: State, directory: Path, quick: bool, as_json: bool) -> None:
         })
         return
     click.echo(
-        f"sample project in {project.root}: {len(files)} files "
+        f"sample project in {printable(project.root)}: {len(files)} files "
         f"({len(made)} made, {len(files) - len(made)} already there)"
     )
     cd = "" if root == Path.cwd().resolve() else f"cd {directory} && "
@@ -66,7 +66,7 @@ def report(state: State, output: Path | None, as_json: bool) -> None:
     if as_json:
         emit_json({"report": str(written)})
     else:
-        click.echo(str(written))
+        click.echo(printable(written))
 
 
 def register(cli: click.Group) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from rushes.catalog.assets import resolve_asset
-from rushes.cli.app import State, emit_json, pass_state
+from rushes.cli.app import State, emit_json, pass_state, printable
 from rushes.search import search as run_search
 
 _HELP = """Find QUERY in transcripts, notes, tags and clip labels.
@@ -94,7 +94,7 @@ def search(
     for hit in result.hits:
         path = hit.path or hit.asset
         if path != last_path:
-            click.echo(path)
+            click.echo(printable(path))
             last_path = path
         when = hit.timecode or f"{hit.start:.2f}s"
         who = f"{hit.speaker}: " if hit.speaker else ""

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from rushes.catalog.users import ROLES, add_user, count_users, list_users, remove_user, set_password
-from rushes.cli.app import State, emit_json, note, pass_state
+from rushes.cli.app import State, emit_json, note, pass_state, printable
 from rushes.errors import UsageError
 
 
@@ -83,7 +83,7 @@ def serve(
                      allowed_hosts=hosts)
     shown = f"[{host}]" if ":" in host else host
     access = "log-in required" if require_login else "no log-in needed on this computer"
-    note(f"serving {project.root} at http://{shown}:{port}/ ({access}); Ctrl-C stops")
+    note(f"serving {printable(project.root)} at http://{shown}:{port}/ ({access}); Ctrl-C stops")
     config = uvicorn.Config(app, log_level="warning", server_header=False, access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
 

@@ -6,7 +6,7 @@ import click
 
 from rushes.catalog.assets import resolve_asset
 from rushes.catalog.results import result_of
-from rushes.cli.app import State, emit_json, pass_state
+from rushes.cli.app import State, emit_json, pass_state, printable
 from rushes.errors import UsageError
 from rushes.present import shots_json
 
@@ -29,7 +29,7 @@ def shots(state: State, asset: str, as_json: bool) -> None:
     if as_json:
         emit_json(data)
         return
-    click.echo(f"{data['path']}  ({len(data['shots'])} shots at {data['fps']} fps)")
+    click.echo(f"{printable(data['path'])}  ({len(data['shots'])} shots at {data['fps']} fps)")
     for i, shot in enumerate(data["shots"], 1):
         click.echo(f"  {i:3d}  {shot['start_timecode']} - {shot['end_timecode']}")
     for tr in data["transitions"]:

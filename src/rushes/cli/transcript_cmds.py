@@ -10,7 +10,7 @@ import click
 from rushes.catalog.assets import list_assets, resolve_asset
 from rushes.catalog.speakers import name_speaker
 from rushes.catalog.transcripts import rename_speaker
-from rushes.cli.app import State, emit_json, note, pass_state
+from rushes.cli.app import State, emit_json, note, pass_state, printable
 from rushes.cli.ingest_cmds import run_analysis, workers_option
 from rushes.jobs.plan import plan_asset
 from rushes.transcript_service import export_transcript, import_transcript, transcript_json
@@ -48,7 +48,7 @@ def import_cmd(
         emit_json({"asset": asset.id, "path": asset.path, "segments": count,
                    "warnings": warnings})
     else:
-        click.echo(f"imported {count} segments into {asset.path}"
+        click.echo(f"imported {count} segments into {printable(asset.path)}"
                    + (f" ({len(warnings)} warning{'s' * (len(warnings) != 1)})"
                       if warnings else ""))
 
@@ -89,7 +89,7 @@ def export_cmd(
     written = export_transcript(
         state.catalog(), asset, target, fmt, source_timecode=source_timecode
     )
-    note(f"wrote {output} ({written})")
+    note(f"wrote {printable(output)} ({written})")
 
 
 @transcript.command("rename-speaker")
