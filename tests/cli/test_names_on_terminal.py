@@ -108,3 +108,11 @@ def test_verify_prints_names_escaped(tmp_path: Path) -> None:
     assert f"  missing: {media}/pic\\rture\\t1.png" in verified
     report = rushes_json("verify", cwd=tmp_path)
     assert (report["changed"], report["missing"]) == ([str(media / NEWLINE)], [str(media / STILL)])
+
+
+def test_progress_shows_a_name_as_text_never_as_markup(capsys: pytest.CaptureFixture[str]) -> None:
+    from rushes.cli.progress import Reporter
+
+    with Reporter("adding", "bars") as bar:
+        bar.tick(Path("take[/]\n[bold]2.mov"))
+    assert "take[/]\\n[bold]2.mov" in capsys.readouterr().err

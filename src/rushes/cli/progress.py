@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from types import TracebackType
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -50,7 +51,10 @@ class Reporter:
     def update(self, done: int, total: int | None = None, detail: str = "") -> None:
         self._last = (done, total)
         if self._progress is not None and self._task is not None:
-            self._progress.update(self._task, completed=done, total=total, detail=detail[-50:])
+            # The detail is a file's name: rich must not read its brackets as markup.
+            self._progress.update(
+                self._task, completed=done, total=total, detail=escape(detail[-50:])
+            )
         elif self.mode == "lines":
             now = time.monotonic()
             if now - self._last_line >= 5:
