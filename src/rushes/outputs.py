@@ -1,16 +1,21 @@
-"""Where a command may write a file it makes (an export, a report, a review render).
+"""Where a command may write a file it makes (an export, a report, a review render), and how.
 
-Exports are written to a temporary name and renamed over the target, so whatever the target
-was is replaced whole. That is what re-running an export should do to the previous export, and
-nothing else: a typo in ``-o`` must not replace a catalogued camera original (originals are
-never modified), the catalog itself, a device or a pipe, nor create folders where none were
-meant. Each refusal is one line naming the path.
+Exports are written to a temporary name and renamed over the target (:func:`atomic_output`, the
+one writer for text and timeline exports, the contact sheet and transcripts), so whatever the
+target was is replaced whole. That is what re-running an export should do to the previous
+export, and nothing else: a typo in ``-o`` must not replace a catalogued camera original
+(originals are never modified), the catalog itself, a device or a pipe, nor create folders where
+none were meant. Each refusal is one line naming the path.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import IO, Literal
 
 from rushes.catalog import Catalog
 from rushes.catalog.assets import location_at, path_key
@@ -56,3 +61,44 @@ def _inside(path: Path, folder: Path) -> bool:
         return os.path.commonpath([path.resolve(), folder.resolve()]) == str(folder.resolve())
     except ValueError:
         return False
+
+
+@contextmanager
+def atomic_output(path: Path, mode: Literal["w", "wb"] = "w") -> Iterator[IO[str] | IO[bytes]]:
+    """Write a file whole or not at all: a failed export never leaves half a file behind.
+
+    The data goes to a new hidden file beside the target, renamed over it once complete. That
+    file is made as any new file is, with the mode the umask gives (``rw-r--r--`` under the usual
+    022), not the owner-only mode of :func:`tempfile.mkstemp`. Text is UTF-8, newlines as given.
+    """
+    path = Path(path)
+    fd, tmp = _new_file_beside(path)
+    try:
+        encoding = None if "b" in mode else "utf-8"
+        newline = None if "b" in mode else ""
+        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
+            yield handle
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """A whole text file (UTF-8) or nothing."""
+    with atomic_output(path, "w") as handle:
+        handle.write(text)  # type: ignore[call-overload]
+
+
+def _new_file_beside(path: Path) -> tuple[int, Path]:
+    """An open descriptor of a new, unused hidden file next to ``path`` (never a link followed:
+    ``O_EXCL`` refuses any name already there)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 from urllib.parse import quote
 
 from rushes import __version__
@@ -40,6 +40,7 @@ from rushes.catalog.assets import (
 from rushes.catalog.jobs import FailedJob, counts, failed_jobs
 from rushes.catalog.results import results_of
 from rushes.domain.timecode import format_rate, parse_rate
+from rushes.outputs import atomic_output
 from rushes.present import asset_summary, shots_json
 from rushes.project import Project
 
@@ -66,32 +67,28 @@ def write_report(project: Project, catalog: Catalog, out: Path) -> Path:
     """Write the HTML contact sheet of ``project`` to ``out`` and return its absolute path."""
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.partial")
-    try:
-        with catalog.read() as conn, tmp.open("w", encoding="utf-8") as f:
-            assets = list_assets(conn)
-            jobs = counts(conn)
-            failures = failed_jobs(conn)
-            problems = list_problems(conn)
-            page = _Page(project, out.parent, failures)
-            f.write(_head(project))
-            f.write(page.header(assets, jobs, failures, problems))
-            for kind, group in _by_kind(assets):
-                f.write(f'<section class="kind" id="{_e(kind)}">\n'
-                        f"<h2>{_e(KIND_TITLES.get(kind, kind.title()))}"
-                        f' <span class="count">{len(group)}</span></h2>\n'
-                        f'<div class="cards {_e(kind)}">\n')
-                for asset in group:
-                    f.write(page.card(asset, results_of(conn, asset.id),
-                                      locations_of(conn, asset.id)))
-                f.write("</div>\n</section>\n")
-            if not assets:
-                f.write('<p class="empty">Nothing catalogued yet: run <code>rushes add</code> '
-                        "on a folder of footage, photos and documents.</p>\n")
-            f.write(_FOOT.format(version=_e(__version__)))
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with catalog.read() as conn, atomic_output(out) as handle:
+        f = cast("IO[str]", handle)
+        assets = list_assets(conn)
+        jobs = counts(conn)
+        failures = failed_jobs(conn)
+        problems = list_problems(conn)
+        page = _Page(project, out.parent, failures)
+        f.write(_head(project))
+        f.write(page.header(assets, jobs, failures, problems))
+        for kind, group in _by_kind(assets):
+            f.write(f'<section class="kind" id="{_e(kind)}">\n'
+                    f"<h2>{_e(KIND_TITLES.get(kind, kind.title()))}"
+                    f' <span class="count">{len(group)}</span></h2>\n'
+                    f'<div class="cards {_e(kind)}">\n')
+            for asset in group:
+                f.write(page.card(asset, results_of(conn, asset.id),
+                                  locations_of(conn, asset.id)))
+            f.write("</div>\n</section>\n")
+        if not assets:
+            f.write('<p class="empty">Nothing catalogued yet: run <code>rushes add</code> '
+                    "on a folder of footage, photos and documents.</p>\n")
+        f.write(_FOOT.format(version=_e(__version__)))
     return out
 
 

@@ -185,13 +185,10 @@ def export_transcript(
     if source_timecode and start is None:
         raise UsageError(f"{asset.path} has no embedded start timecode")
     title = os.path.basename(asset.path or asset.id)
-    tmp = out.with_name(f".{out.name}.partial")
-    written = write_transcript(
-        from_row(row), tmp, fmt or _format_from(out), offset=start if source_timecode else None,
+    return write_transcript(
+        from_row(row), out, fmt or _format_from(out), offset=start if source_timecode else None,
         title=title,
     )
-    tmp.replace(out)
-    return written
 
 
 def _format_from(out: Path) -> str | None:

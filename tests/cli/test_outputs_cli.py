@@ -84,3 +84,30 @@ def test_an_earlier_export_is_replaced(project: Path) -> None:
     rushes("transcript", "export", "media/tone.wav", "--format", "srt", "-o", str(out),
            cwd=project)
     assert "A tone." in out.read_text()
+
+
+def test_every_export_gets_the_mode_the_umask_gives(project: Path, tmp_path: Path) -> None:
+    """Exports are ordinary files (0644 under the usual umask 022), not owner-only temporaries:
+    under umask 027 each one is 0640, the one made fresh and the one replacing an old file."""
+    out = tmp_path / "exports"
+    out.mkdir()
+    (out / "rough.edl").write_text("old\n")
+    (out / "rough.edl").chmod(0o600)
+    commands = {
+        f"rough.{ext}": ["cut", "export", "rough", "-o"]
+        for ext in ("edl", "xml", "fcpxml", "otio", "otioz", "srt", "md", "docx")
+    }
+    commands["bundle.otioz"] = ["cut", "export", "rough", "--with-media", "-o"]
+    commands["tone.srt"] = ["transcript", "export", "media/tone.wav", "-o"]
+    commands["tone.html"] = ["transcript", "export", "media/tone.wav", "-o"]
+    commands["report.html"] = ["report", "-o"]
+    commands["usage.csv"] = ["cut", "import", str(out / "rough.otio"), "--csv"]
+    commands["review.mp4"] = ["cut", "render", "rough", "--height", "120", "-o"]
+    old = os.umask(0o027)
+    try:
+        for name, command in commands.items():
+            rushes(*command, str(out / name), cwd=project)
+    finally:
+        os.umask(old)
+    modes = {p.name: oct(p.stat().st_mode & 0o777) for p in out.iterdir()}
+    assert modes == {name: "0o640" for name in commands}

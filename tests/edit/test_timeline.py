@@ -12,8 +12,8 @@ from rushes.edit.timeline import (
     reel_name,
     round_half_up,
     seconds_to_frames,
-    write_text_atomic,
 )
+from rushes.outputs import write_text_atomic
 
 NTSC = Fraction(30000, 1001)
 

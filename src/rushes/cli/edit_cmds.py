@@ -447,7 +447,7 @@ def cut_import(state: State, file: str, rate: str | None, csv_path: str | None,
     csv_target = state.output(csv_path) if csv_path else None
     report = import_usage(state.catalog(), state.project(), Path(file), rate=rate, as_cut=as_cut)
     if csv_target is not None:
-        from rushes.edit.timeline import write_text_atomic
+        from rushes.outputs import write_text_atomic
 
         write_text_atomic(csv_target, usage_csv(report))
     if as_json:

@@ -14,15 +14,11 @@ because each event's record in is the sum of the rounded durations before it.
 from __future__ import annotations
 
 import math
-import os
 import re
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import IO, Literal
+from typing import Literal
 
 from rushes.domain.timecode import Timecode, format_rate
 
@@ -215,27 +211,3 @@ def reel_name(file_name: str, taken: set[str] | None = None) -> str:
         n += 1
     taken.add(name)
     return name
-
-
-@contextmanager
-def atomic_output(path: Path, mode: Literal["w", "wb"] = "w") -> Iterator[IO[str] | IO[bytes]]:
-    """Write a file whole or not at all: a failed export never leaves half a timeline behind."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
-    try:
-        encoding = None if "b" in mode else "utf-8"
-        newline = None if "b" in mode else ""
-        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
-            yield handle
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """A whole text file (UTF-8) or nothing."""
-    with atomic_output(path, "w") as handle:
-        handle.write(text)  # type: ignore[call-overload]

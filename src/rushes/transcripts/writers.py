@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rushes.domain.timecode import Timecode, timecode_at
 from rushes.errors import UsageError
+from rushes.outputs import write_text_atomic
 from rushes.transcripts.model import (
     Offset,
     Segment,
@@ -291,7 +292,7 @@ def write_transcript(
             f"(known: {', '.join(WRITER_FORMATS)})"
         )
     try:
-        path.write_text(text, encoding="utf-8", newline="\n")
+        write_text_atomic(path, text)
     except OSError as e:
         raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
     return fmt

@@ -22,8 +22,9 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Literal, cast
 
-from rushes.edit.timeline import Event, Timeline, Word, atomic_output
+from rushes.edit.timeline import Event, Timeline, Word
 from rushes.errors import UsageError
+from rushes.outputs import atomic_output
 from rushes.transcripts.model import Offset, clean_text, format_clock, join_text, printed_time
 
 __all__ = [

@@ -50,8 +50,9 @@ from typing import IO, Any, Literal, cast
 
 from rushes.domain.timecode import Timecode, format_rate, is_drop_frame_rate, parse_rate
 from rushes.edit.otio_convert import RESERVED_REELS, file_name_from_url
-from rushes.edit.timeline import Event, ImportedEvent, Timeline, atomic_output, reel_name
+from rushes.edit.timeline import Event, ImportedEvent, Timeline, reel_name
 from rushes.errors import UsageError
+from rushes.outputs import atomic_output
 
 Variant = Literal["cmx3600", "premiere"]
 VARIANTS: tuple[str, ...] = ("cmx3600", "premiere")

@@ -39,8 +39,9 @@ from urllib.parse import quote
 
 from rushes.domain.timecode import Timecode, is_drop_frame_rate, nominal_fps
 from rushes.edit.otio_convert import file_name_from_url
-from rushes.edit.timeline import Event, ImportedEvent, Source, Timeline, atomic_output
+from rushes.edit.timeline import Event, ImportedEvent, Source, Timeline
 from rushes.errors import UsageError
+from rushes.outputs import atomic_output
 
 XMEML_VERSION = "4"
 

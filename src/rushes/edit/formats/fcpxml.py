@@ -36,10 +36,10 @@ from rushes.edit.timeline import (
     ImportedEvent,
     Source,
     Timeline,
-    atomic_output,
     round_half_up,
 )
 from rushes.errors import UsageError
+from rushes.outputs import atomic_output
 
 FCPXML_VERSION = "1.10"
 

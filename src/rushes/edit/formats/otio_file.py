@@ -26,8 +26,9 @@ import opentimelineio as otio
 from opentimelineio.adapters import file_bundle_utils
 
 from rushes.edit.otio_convert import from_otio, to_otio
-from rushes.edit.timeline import ImportedEvent, Timeline, atomic_output
+from rushes.edit.timeline import ImportedEvent, Timeline
 from rushes.errors import UsageError
+from rushes.outputs import atomic_output
 
 
 def otio_json(timeline: Timeline) -> str:

@@ -27,8 +27,9 @@ from docx.table import _Cell, _Row
 
 from rushes.domain.timecode import Timecode, format_rate
 from rushes.edit.formats.captions import kept_words
-from rushes.edit.timeline import Event, Source, Timeline, atomic_output
+from rushes.edit.timeline import Event, Source, Timeline
 from rushes.errors import UsageError
+from rushes.outputs import atomic_output
 from rushes.transcripts.model import clean_text, join_text
 
 __all__ = ["Entry", "entries", "markdown_text", "write_docx", "write_markdown"]
