@@ -45,6 +45,7 @@ from pgserver import postgres_server
 from rushes.catalog import Catalog, open_catalog
 from rushes.catalog.schema import assets, locations, results, transcripts
 from rushes.domain.scripts import grams_of
+from rushes.domain.words import pairs_of
 from rushes.search import RANK_WINDOW, postgres_backend, search, sqlite_backend
 from rushes.search.core import Filters
 from rushes.search.query import parse_query
@@ -209,15 +210,15 @@ def load_sqlite(path: Path, corpus: Corpus) -> tuple[Catalog, float, float]:
     )
     cur.executemany(
         "INSERT INTO search_entries (id, asset_id, source, ref_id, start_us, end_us, text, "
-        "speaker, grams) VALUES (?, ?, 'transcript', ?, ?, ?, ?, ?, ?)",
-        [(i + 1, corpus.assets[a][0], i + 1, s, e, t, sp, grams_of(t))
+        "speaker, grams, pairs) VALUES (?, ?, 'transcript', ?, ?, ?, ?, ?, ?, ?)",
+        [(i + 1, corpus.assets[a][0], i + 1, s, e, t, sp, grams_of(t), pairs_of(t))
          for i, (a, s, e, t, sp) in enumerate(corpus.rows)],
     )
     cur.execute("COMMIT")
     load = time.perf_counter() - t0
     t0 = time.perf_counter()
     cur.execute("BEGIN")
-    for table in ("search_fts", "search_trigram", "search_bigram"):
+    for table in ("search_fts", "search_pairs", "search_trigram", "search_bigram"):
         cur.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
         cur.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
     for _, sql in triggers:

@@ -87,6 +87,53 @@ def test_upgrading_to_the_prefix_index_keeps_every_entry_searchable(tmp_path: Pa
         catalog.close()
 
 
+def test_upgrading_to_the_pair_index_fills_it_for_existing_entries(tmp_path: Path) -> None:
+    """0007 computes the word pairs of the entries already there; the triggers keep the pair
+    index in step with entries added and deleted after it (FTS5's integrity check agrees)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from rushes.catalog import open_catalog
+    from rushes.catalog.logs import index_entry
+    from rushes.search import search
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0006_asset_entries_index")
+        conn.exec_driver_sql(
+            "INSERT INTO assets (id, kind, format, size, added_ms) VALUES ('ab12', 'video', "
+            "'mov', 1, 0)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO search_entries (asset_id, source, text) VALUES "
+            "('ab12', 'note', 'interview at the harbour'), ('ab12', 'note', 'Café au lait')"
+        )
+    engine.dispose()
+    catalog = open_catalog(url)
+    try:
+        with catalog.write() as conn:
+            assert current_revision(conn) == HEAD_REVISION
+            assert conn.exec_driver_sql(
+                "SELECT pairs FROM search_entries ORDER BY id").scalars().all() == [
+                "interview_at at_the the_harbour", "cafe_au au_lait caf_au _n"]
+            index_entry(conn, "note", 1, "ab12", "the harbour at night")
+        assert sorted(h.text for h in search(catalog, '"the harbour"').hits) == [
+            "interview at the harbour", "the harbour at night"]
+        assert [h.text for h in search(catalog, '"cafe au lait"').hits] == ["Café au lait"]
+        with catalog.write() as conn:
+            conn.exec_driver_sql("DELETE FROM search_entries WHERE text LIKE 'interview%'")
+            conn.exec_driver_sql(
+                "INSERT INTO search_pairs(search_pairs, rank) VALUES ('integrity-check', 1)")
+        assert [h.text for h in search(catalog, '"the harbour"').hits] == [
+            "the harbour at night"]
+    finally:
+        catalog.close()
+
+
 def test_reads_runs_without_a_transaction_only_on_postgresql(catalog: Catalog) -> None:
     """``Catalog.reads`` saves PostgreSQL's BEGIN/ROLLBACK round trips; SQLite keeps its read
     transaction (a WAL snapshot, and no round trip to save). The pooled connection must come

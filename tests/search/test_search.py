@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -205,6 +206,58 @@ def test_short_substrings_are_looked_up_in_the_bigram_index(loaded: Catalog) -> 
     assert "孩子们的河" in _texts(search(loaded, "孩子们"))
 
 
+PHRASES = ['"harbour master"', '"the harbour master"', '"harbour master" OR "storm warning"',
+           '"harbour master" "the boats"', '"master harbour"', '"cafe opens"']
+
+
+def test_phrases_are_looked_up_in_the_word_pair_index(
+    loaded: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite a phrase is read from ``search_pairs`` (exact for ASCII rows, the rest checked
+    in the word index) and finds what the word index alone finds: accents, a decomposed accent,
+    a symbol that makes the row unsure, and a non-ASCII word that only looks like two."""
+    if loaded.dialect != "sqlite":
+        pytest.skip("the pair index is SQLite's")
+    texts = [
+        "Café opens by the harbour master's hut.",
+        "Cafe\u0301 opens at dawn, the HARBOUR, master!",
+        "ⓝ the harbour master again",
+        "harbourümaster is one word here",
+        "The boats and the harbour master.",
+    ]
+    with loaded.write() as conn:
+        conn.execute(search_entries.insert(), [
+            {"asset_id": RADIO, "source": "note", "text": t} for t in texts])
+    statements: list[str] = []
+    fetch = core.fetch
+
+    def recording(conn: sa.Connection, sql: str, params: dict[str, Any]) -> list[Any]:
+        statements.append(sql)
+        return fetch(conn, sql, params)
+
+    def run(query: str) -> tuple[list[str], bool]:
+        statements.clear()
+        texts = _texts(search(loaded, query))
+        return texts, any("search_pairs" in s for s in statements)
+
+    monkeypatch.setattr(core, "fetch", recording)
+    with_pairs = {q: run(q) for q in PHRASES}
+    from rushes.search import sqlite_backend
+    monkeypatch.setattr(sqlite_backend, "_pairs_match", lambda node: None)
+    without = {q: run(q) for q in PHRASES}
+    assert {q: used for q, (_, used) in with_pairs.items()} == dict.fromkeys(PHRASES, True)
+    assert {q: used for q, (_, used) in without.items()} == dict.fromkeys(PHRASES, False)
+    assert {q: t for q, (t, _) in with_pairs.items()} == {q: t for q, (t, _) in without.items()}
+    assert sorted(with_pairs['"harbour master"'][0]) == sorted([
+        "Café opens by the harbour master's hut.",
+        "Cafe\u0301 opens at dawn, the HARBOUR, master!",
+        "The boats and the harbour master.",
+        "The harbour master said the boats left at dawn.",
+        "ⓝ the harbour master again",
+    ])
+    assert len(with_pairs['"cafe opens"'][0]) == 2
+
+
 def test_hit_lands_on_the_first_matched_word(loaded: Catalog) -> None:
     # "The harbour master said the boats …" starts at 10 s; words every 0.4 s.
     hit = search(loaded, "boats master").hits[0]
@@ -287,7 +340,9 @@ def test_bad_limits(loaded: Catalog) -> None:
 
 #: Queries whose answers must be identical on both databases (ids, order, times, snippets).
 SAME_ON_BOTH = [
-    "harbour", "HARBOUR", '"harbour master"', "harb*", '"harbour mas"*', "the", "the boats",
+    "harbour", "HARBOUR", '"harbour master"', '"the boats"', '"boats 1" OR "the harbour"',
+    '"the boats 14 harbour"', '"harbour master" -storm', "harb*", '"harbour mas"*', "the",
+    "the boats",
     "harbour OR boats OR storm", "(storm OR boats) -harbour", "harbour NOT storm",
     "ninety-eight", "孩子", "孩子的", "河", "孩子 OR boats", "孩子 boats", "名字叫 OR village",
     "子", "们", "明", "子们", "孩子 -明", "河 OR 明", "-孩 boats", "(孩 OR 河) 子们",

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine.default import DefaultExecutionContext
 
 from rushes.domain.scripts import grams_of
+from rushes.domain.words import pairs_of
 
 metadata = sa.MetaData(
     naming_convention={
@@ -156,6 +157,13 @@ def _grams_default(context: DefaultExecutionContext) -> str | None:
     return grams_of(params.get("text") or "")
 
 
+def _pairs_default(context: DefaultExecutionContext) -> str | None:
+    if context.dialect.name != "sqlite":
+        return None  # PostgreSQL's own phrase search needs no pairs
+    params = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return pairs_of(params.get("text") or "")
+
+
 search_entries = sa.Table(
     "search_entries",
     metadata,
@@ -173,8 +181,11 @@ search_entries = sa.Table(
     sa.Column("speaker", sa.Text, nullable=True),
     # Character bigrams of the text's unsegmented-script runs (rushes.domain.scripts.grams_of),
     # for 1–2 character substring search. Filled from ``text`` on every Core insert that does
-    # not give it; an UPDATE of ``text`` must set it too (``grams=grams_of(new_text)``).
+    # not give it; an UPDATE of ``text`` must set it and ``pairs`` too.
     sa.Column("grams", sa.Text, nullable=True, default=_grams_default),
+    # Adjacent word pairs of the text (rushes.domain.words.pairs_of), indexed by search_pairs
+    # for phrase search on SQLite (migration 0007); NULL on PostgreSQL. Filled like ``grams``.
+    sa.Column("pairs", sa.Text, nullable=True, default=_pairs_default),
     sa.Index("ix_search_entries_source_ref", "source", "ref_id"),
     # Ends with the id: an asset's first and last entry are each one seek (migration 0006).
     sa.Index("ix_search_entries_asset_entry", "asset_id", "id"),

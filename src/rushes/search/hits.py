@@ -12,7 +12,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from rushes.search.query import WORD_RE, Term, fold
+from rushes.domain.words import WORD_RE, fold
+from rushes.search.query import Term
 
 #: Markers around matched words in ``snippet``. Guillemets rather than brackets because
 #: transcripts are full of ``[laughter]`` and ``[inaudible]``; a client that needs certainty

@@ -22,28 +22,16 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from rushes.domain.scripts import is_unsegmented, is_unsegmented_char
+from rushes.domain.words import WORD_RE, fold
 from rushes.errors import UsageError
 
 #: Filter names the query language knows; anything else before a colon is part of a word
 #: (``10:30``, ``http://…``).
 FILTERS = ("kind", "asset", "speaker", "tag", "source", "after", "before")
-
-#: A word as SQLite's unicode61 tokenizer sees it: a run of letters and digits (no underscore).
-WORD_RE = re.compile(r"[^\W_]+")
-
-
-def fold(word: str) -> str:
-    """Case and accent folding close to unicode61 ``remove_diacritics 2`` (simple lower-casing,
-    not ``casefold``: the tokenizer keeps ß as ß)."""
-    if word.isascii():
-        return word.lower()
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 @dataclass(frozen=True)

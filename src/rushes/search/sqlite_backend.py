@@ -1,5 +1,6 @@
-"""Candidate rows on SQLite: FTS5 ``search_fts`` (words), ``search_trigram`` (substrings of
-three characters or more) and ``search_bigram`` (1–2 character substrings of CJK, Thai…).
+"""Candidate rows on SQLite: FTS5 ``search_fts`` (words), ``search_pairs`` (adjacent word
+pairs, for phrases), ``search_trigram`` (substrings of three characters or more) and
+``search_bigram`` (1–2 character substrings of CJK, Thai…).
 
 The query tree is compiled into as few FTS5 MATCH expressions as possible, because one MATCH
 walks the index once, while every extra table costs a lookup per row. The shape of the SQL:
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from rushes.domain.words import pairs_match
 from rushes.search.core import (
     COLUMNS,
     Candidate,
@@ -37,6 +39,10 @@ from rushes.search.core import (
 from rushes.search.query import And, Node, Not, Or, Term
 
 WORDS, TRIGRAMS, BIGRAMS = "search_fts", "search_trigram", "search_bigram"
+PAIRS = "search_pairs"
+
+#: GLOB pattern of a text holding a character outside ASCII.
+_NON_ASCII = "*[^\x01-\x7f]*"
 
 
 @dataclass(frozen=True)
@@ -143,10 +149,42 @@ def _compile_and(node: And, params: Params) -> _Compiled:
     return _Cond(" AND ".join([f"({_as_cond(p, params)})" for p in parts] + conds))
 
 
+def _pairs_match(node: Node) -> str | None:
+    """A ``search_pairs`` expression for a phrase typed in ASCII, or an AND/OR of such
+    phrases; None for anything else (a word alone, a prefix, a NOT, a mix with words: there
+    one MATCH on the word index stays cheaper than checking each row in a second index)."""
+    if isinstance(node, Term):
+        if node.substring or node.prefix or len(node.words) < 2 or not node.text.isascii():
+            return None
+        return pairs_match(node.words)
+    if isinstance(node, And | Or):
+        parts = [_pairs_match(c) for c in node.children]
+        if any(p is None for p in parts):
+            return None
+        return "(" + (" AND " if isinstance(node, And) else " OR ").join(map(str, parts)) + ")"
+    return None
+
+
+def _pairs_driver(node: Node, params: Params) -> _Fts | None:
+    """Phrases from the word-pair index (migration 0007): exact for ASCII rows, and the other
+    rows it returns are checked in the word index (:mod:`rushes.domain.words`)."""
+    match = _pairs_match(node)
+    if match is None:
+        return None
+    words = _compile(node, params)
+    if not isinstance(words, _Fts) or words.table != WORDS:
+        return None
+    check = f"e.text NOT GLOB {params.add(_NON_ASCII)} OR {_as_cond(words, params)}"
+    return _Fts(PAIRS, match, check)
+
+
 def _driver(node: Node | None, params: Params) -> tuple[_Fts | None, list[str]]:
     """The FTS table to walk (if any) and the remaining conditions on ``e``."""
     if node is None:
         return None, []
+    pairs = _pairs_driver(node, params)
+    if pairs is not None:
+        return pairs, []
     if isinstance(node, And):
         compiled = _compile_and(node, params)
         if isinstance(compiled, _Fts):

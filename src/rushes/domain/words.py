@@ -1,0 +1,120 @@
+"""Words as SQLite's ``unicode61`` tokenizer splits them, and the word pairs that index phrases.
+
+Shared by the catalog (which stores the word pairs of every searchable text in
+``search_entries.pairs`` on SQLite) and the search language (which looks a phrase up by its
+pairs), so both split text the same way. Pure: imports nothing else of rushes.
+
+Why pairs: FTS5 answers a phrase by walking the position lists of all its words. For a rare
+phrase of common words ("the of") that is every row holding both words, however few hold the
+phrase. The pair ``the_of`` is one short doclist instead (migration 0007).
+
+The pairs are exact only where Python splits and folds text as unicode61 does, which holds for
+every ASCII text: there a phrase of ASCII words matches if and only if its pairs appear in
+order. Non-ASCII texts get a superset (pairs from several ways of splitting) and the token
+:data:`NON_ASCII`, and the search checks those rows against the word index itself. Texts whose
+marks or symbols unicode61 may split differently (a combining mark no Latin letter decomposes
+into, an encircled letter) get only :data:`UNSURE`, and every phrase search checks them. The
+split was compared with SQLite's own tokens for every code point in several contexts and on
+random text (``tests/domain/test_words.py``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Sequence
+
+#: A word as SQLite's unicode61 tokenizer sees it: a run of letters and digits (no underscore).
+WORD_RE = re.compile(r"[^\W_]+")
+
+#: Splits a folded text into ASCII words only, for the pairs of non-ASCII texts.
+_ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
+
+#: Every non-ASCII text's pairs end with this token: such rows are checked, not trusted.
+NON_ASCII = "_n"
+#: The only token of a text whose words Python might split unlike unicode61.
+UNSURE = "_u"
+
+
+def fold(word: str) -> str:
+    """Case and accent folding close to unicode61 ``remove_diacritics 2`` (simple lower-casing,
+    not ``casefold``: the tokenizer keeps ß as ß)."""
+    if word.isascii():
+        return word.lower()
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _latin_marks() -> frozenset[str]:
+    """The combining marks that Latin letters decompose into: the diacritics unicode61 removes."""
+    out: set[str] = set()
+    for cp in range(0xC0, 0x2000):
+        parts = unicodedata.normalize("NFD", chr(cp))
+        if len(parts) > 1 and parts[0].isascii() and parts[0].isalpha():
+            out.update(parts[1:])
+    return frozenset(out)
+
+
+_LATIN_MARKS = _latin_marks()
+
+
+def _unsure(text: str) -> bool:
+    """Whether ``text`` holds a character that unicode61 may split or fold unlike Python."""
+    for ch in text:
+        if ch.isascii():
+            continue
+        if unicodedata.category(ch).startswith("M"):
+            if ch not in _LATIN_MARKS:
+                return True
+        elif not ch.isalnum() and any(
+            c.isascii() and c.isalnum() for c in unicodedata.normalize("NFKD", ch)
+        ):
+            return True  # ⓝ, ㎏…: a symbol to unicode61, letters once decomposed
+    return False
+
+
+def _pairs(words: Sequence[str]) -> list[str]:
+    return [f"{a}_{b}" for a, b in itertools.pairwise(words)]
+
+
+def pairs_of(text: str) -> str | None:
+    """The word-pair index text of ``text``: ``"Tide's out."`` → ``"tide_s s_out"``; None when
+    it has fewer than two words.
+
+    ASCII text: its words' pairs, in order, so that a phrase of three words is a phrase of
+    two pairs. Other text: the ASCII pairs of several splits (whole text folded first; each
+    word folded; ASCII letters and digits only), then :data:`NON_ASCII`; or :data:`UNSURE`
+    alone (see the module's docstring).
+    """
+    if text.isascii():
+        pairs = _pairs(WORD_RE.findall(text.lower()))
+        return " ".join(pairs) if pairs else None
+    if _unsure(text):
+        return UNSURE
+    folded = fold(text)
+    splits = (
+        WORD_RE.findall(folded),
+        [fold(w) for w in WORD_RE.findall(text)],
+        _ASCII_WORD_RE.findall(folded),
+        _ASCII_WORD_RE.findall(text.lower()),
+    )
+    seen: dict[str, None] = {}
+    for words in splits:
+        for pair in _pairs(words):
+            if pair.isascii():
+                seen[pair] = None
+    return " ".join([*seen, NON_ASCII])
+
+
+def pairs_match(words: Sequence[str]) -> str:
+    """The FTS5 expression over ``search_pairs`` for a phrase of folded ASCII words (two or
+    more): every row holding the phrase, and for non-ASCII rows possibly more (to be checked).
+
+    ASCII rows must hold the pairs as a phrase; non-ASCII rows every pair, anywhere."""
+    pairs = _pairs(words)
+    quoted = [f'"{p}"' for p in pairs]
+    if len(pairs) == 1:
+        return f"({quoted[0]} OR \"{UNSURE}\")"
+    anywhere = " AND ".join([*quoted, f'"{NON_ASCII}"'])
+    return f"(\"{' '.join(pairs)}\" OR ({anywhere}) OR \"{UNSURE}\")"
