@@ -30,9 +30,9 @@ def test_migrated_schema_matches_the_table_definitions(catalog: Catalog) -> None
         assert current_revision(conn) == HEAD_REVISION
         for table in metadata.sorted_tables:
             # Generated columns that nothing writes, spelled per dialect: PostgreSQL's search
-            # vectors, and the probe's creation date (0005).
+            # vectors, and the probe's creation date (0005), rate and start timecode (0008).
             columns = {c["name"] for c in inspector.get_columns(table.name)} - {
-                "tsv", "grams_tsv", "created_day"
+                "tsv", "grams_tsv", "created_day", "media_rate", "media_start_tc"
             }
             assert columns == {c.name for c in table.columns}, table.name
 
@@ -183,3 +183,33 @@ def test_created_day_follows_the_probe_document(catalog: Catalog) -> None:
     with catalog.write() as conn:
         save_result(conn, "aa02", "probe", 1, "h", {"creation_time": "1978-06-01"})
     assert day("aa02") == "1978-06-01"
+
+
+def test_the_media_clock_columns_follow_the_probe_document(catalog: Catalog) -> None:
+    """0008's generated columns are what a page of hits reads: the probe's rate and start
+    timecode as the document spells them (a number as its text), NULL when absent or for
+    another analyzer's result, and re-computed when the probe result is replaced."""
+    from rushes.catalog.assets import add_asset
+    from rushes.catalog.results import save_result
+
+    def clock(asset_id: str, analyzer: str = "probe") -> tuple[str | None, str | None]:
+        with catalog.read() as conn:
+            row = conn.execute(sa.text(
+                "SELECT media_rate, media_start_tc FROM results "
+                "WHERE asset_id = :a AND analyzer = :n"
+            ), {"a": asset_id, "n": analyzer}).one()
+        return row[0], row[1]
+
+    with catalog.write() as conn:
+        add_asset(conn, "aa01", "video", "mov", 1)
+        add_asset(conn, "aa02", "audio", "wav", 1)
+        save_result(conn, "aa01", "probe", 1, "h",
+                    {"rate": "30000/1001", "start_timecode": "01:00:00;00"})
+        save_result(conn, "aa01", "shots", 1, "h", {"rate": "25"})
+        save_result(conn, "aa02", "probe", 1, "h", {"rate": 25})
+    assert clock("aa01") == ("30000/1001", "01:00:00;00")
+    assert clock("aa01", "shots") == (None, None)
+    assert clock("aa02") == ("25", None)
+    with catalog.write() as conn:
+        save_result(conn, "aa02", "probe", 1, "h", {"rate": "24", "start_timecode": "10:00:00:00"})
+    assert clock("aa02") == ("24", "10:00:00:00")

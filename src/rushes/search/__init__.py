@@ -216,13 +216,9 @@ def _asset_info(
     if paths is None:
         paths = _paths(conn, wanted)
     cond, params = in_list(conn, "a.id", wanted, "text")
-    if conn.dialect.name == "postgresql":
-        rate, tc = "r.data ->> 'rate'", "r.data ->> 'start_timecode'"
-    else:
-        rate = "CAST(json_extract(r.data, '$.rate') AS TEXT)"
-        tc = "CAST(json_extract(r.data, '$.start_timecode') AS TEXT)"
+    # The two fields as generated columns (migration 0008): no probe document is parsed.
     rows = fetch(conn, (
-        f"SELECT a.id, a.kind, {rate}, {tc} FROM assets a "
+        "SELECT a.id, a.kind, r.media_rate, r.media_start_tc FROM assets a "
         f"LEFT JOIN results r ON r.asset_id = a.id AND r.analyzer = 'probe' WHERE {cond}"
     ), params)
     return {a: _AssetInfo(kind, paths.get(a), *_clock(rate, tc)) for a, kind, rate, tc in rows}
