@@ -119,6 +119,13 @@ def fetch(conn: sa.Connection, sql: str, params: dict[str, Any]) -> list[tuple[A
     cost ~100 µs more than on the cursor (~20 µs), which was a third of a rare-word search at
     1,000 hours. The SQL is ours, with every value bound, written with ``:name`` parameters
     (sqlite3's named style); psycopg wants ``%(name)s`` and a literal ``%`` doubled.
+
+    psycopg prepares a statement once it has run five times on a connection, which saves
+    PostgreSQL's parsing (0.1–0.3 ms a search at 1,000 h, measured against ``prepare=False``).
+    PostgreSQL could then plan a candidate statement once for all values, where the best plan
+    depends on how common the word is; it does not, as its generic estimate costs more than
+    the plans made for the values (``pg_prepared_statements``: no generic plan of a candidate
+    statement after 400 bench searches, while the lookups by id use theirs).
     """
     if conn.dialect.name == "postgresql":
         sql = _pyformat(sql)
