@@ -281,6 +281,24 @@ def test_timecode_honours_the_embedded_start(loaded: Catalog) -> None:
     assert radio.timecode is None and radio.start == pytest.approx(2.5)
 
 
+def test_a_hit_shows_the_path_ls_shows_on_every_page(loaded: Catalog) -> None:
+    """The path shown (and ranked by) is the asset's oldest present location, as ``rushes ls``
+    shows it, whether the page holds every match (its paths read with the asset info) or one
+    page of many (paths read for all the ranked rows first)."""
+    from rushes.catalog.assets import locations_of, set_location_state
+
+    with loaded.write() as conn:
+        put_location(conn, HARBOUR, b"/backup/harbour.mov", 1, 0)
+        old = locations_of(conn, HARBOUR)[0]
+        set_location_state(conn, old.id, missing=True)
+    every = search(loaded, "harbour")
+    assert every.total == len(every.hits) == 3
+    one_by_one = [search(loaded, "harbour", limit=1, offset=n).hits[0] for n in range(3)]
+    for hits in (every.hits, one_by_one):
+        assert {h.path for h in hits if h.asset == HARBOUR} == {"/backup/harbour.mov"}
+    assert [h.to_json() for h in one_by_one] == [h.to_json() for h in every.hits]
+
+
 def test_snippets_mark_matches(loaded: Catalog) -> None:
     hit = search(loaded, '"harbour master" boats').hits[0]
     assert hit.snippet == "The «harbour master» said the «boats» left at dawn."
