@@ -137,6 +137,25 @@ def fetch(conn: sa.Connection, sql: str, params: dict[str, Any]) -> list[tuple[A
         cursor.close()
 
 
+def fetch_many(
+    conn: sa.Connection, statements: list[tuple[str, dict[str, Any]]]
+) -> list[list[tuple[Any, ...]]]:
+    """The rows of several independent statements, as :func:`fetch` gives them; on PostgreSQL
+    sent together in psycopg's pipeline mode, so that they cost one round trip, not one each."""
+    if conn.dialect.name != "postgresql" or len(statements) < 2:
+        return [fetch(conn, sql, params) for sql, params in statements]
+    driver: Any = conn.connection.driver_connection  # a psycopg Connection
+    cursors = [driver.cursor() for _ in statements]
+    try:
+        with driver.pipeline():
+            for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                cursor.execute(_pyformat(sql), params)
+        return [list(cursor.fetchall()) for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
 def in_list(
     conn: sa.Connection, column: str, values: list[Any], sql_type: str
 ) -> tuple[str, dict[str, Any]]:

@@ -16,7 +16,7 @@ from rushes.catalog.schema import search_entries
 from rushes.embeddings import get_embedder
 from rushes.embeddings.index import VectorIndex
 from rushes.errors import UsageError
-from rushes.search import MAX_LIMIT, Hit, SearchResult, _asset_info, _hit, _words
+from rushes.search import MAX_LIMIT, Hit, SearchResult, _hit, page_details
 from rushes.search.core import Candidate, Filters, Params, filter_sql
 from rushes.search.hits import Matcher
 from rushes.search.query import Query, Term, make_term
@@ -89,8 +89,7 @@ def hits_for(catalog: Catalog, entry_ids: list[int], query: str) -> list[Hit]:
             )
         }
         page = [rows[i] for i in entry_ids if i in rows]
-        info = _asset_info(conn, {r.asset_id for r in page})
-        words = _words(conn, [r.ref_id for r in page if r.source == "transcript" and r.ref_id])
+        info, words = page_details(conn, page)
     matcher = Matcher(content_terms(query))
     return [_hit(r, info.get(r.asset_id), words.get(r.ref_id) if r.ref_id else None,
                  matcher.spans(r.text), matcher)
