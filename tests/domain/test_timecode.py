@@ -440,3 +440,27 @@ def test_parse_time_comma_and_semicolon_both_mean_drop_frame() -> None:
     assert parse_time("01:10:00,00", R2997, start) == semicolon
     assert semicolon == Fraction((7 * 17982 - 108000) * 1001, 30000)
     assert parse_time("01:10:00:00", R2997, start) == Fraction(18000 * 1001, 30000)
+
+
+def test_a_timecode_clock_labels_as_timecode_arithmetic_does() -> None:
+    """TimecodeClock is the integer shortcut search uses for hits' timecodes: it must print
+    exactly ``start + floor(us · rate / 10⁶)`` (or that frame count from zero), drop-frame
+    included, across minute and ten-minute boundaries and past 24 hours."""
+    import random
+
+    from rushes.domain.timecode import TimecodeClock
+
+    rng = random.Random(5)
+    rates = [Fraction(25), Fraction(24), Fraction(50), Fraction(30000, 1001),
+             Fraction(24000, 1001), Fraction(60000, 1001)]
+    for rate in rates:
+        starts: list[Timecode | None] = [None, Timecode.parse("01:00:00:00", rate, False)]
+        if rate.denominator == 1001 and rate.numerator % 30000 == 0:
+            starts.append(Timecode.parse("00:59:59;28", rate, True))
+        for start in starts:
+            clock = TimecodeClock.of(rate, start)
+            for us in [0, 999_999, 60_000_000, 600_000_000, 90_000_000_000,
+                       *(rng.randrange(0, 100_000_000_000) for _ in range(300))]:
+                frames = us * rate.numerator // (rate.denominator * 1_000_000)
+                expected = Timecode(frames, rate) if start is None else start + frames
+                assert clock.label(us) == str(expected), (rate, start, us)

@@ -112,25 +112,8 @@ class Timecode:
         return cls(frames, rate, df)
 
     def __str__(self) -> str:
-        fps = nominal_fps(self.rate)
-        frames = self.frames
-        sign = "-" if frames < 0 else ""
-        frames = abs(frames)
-        if self.drop_frame:
-            drop = _drop_count(self.rate)
-            per_10min = fps * 600 - drop * 9
-            per_min = fps * 60 - drop
-            tens, rem = divmod(frames, per_10min)
-            if rem > drop:
-                frames += drop * 9 * tens + drop * ((rem - drop) // per_min)
-            else:
-                frames += drop * 9 * tens
-        ff = frames % fps
-        total_s = frames // fps
-        sep = ";" if self.drop_frame else ":"
-        return (
-            f"{sign}{total_s // 3600:02d}:{total_s // 60 % 60:02d}:{total_s % 60:02d}{sep}{ff:02d}"
-        )
+        drop = _drop_count(self.rate) if self.drop_frame else 0
+        return format_frames(self.frames, nominal_fps(self.rate), drop)
 
     def seconds(self) -> Fraction:
         """Elapsed real time since 00:00:00:00 (drop-frame labels track the wall clock)."""
@@ -138,6 +121,50 @@ class Timecode:
 
     def __add__(self, frames: int) -> Timecode:
         return Timecode(self.frames + frames, self.rate, self.drop_frame)
+
+
+def format_frames(frames: int, fps: int, drop: int) -> str:
+    """The label of a frame count at ``fps`` frames per timecode second; ``drop``: the frame
+    numbers skipped each minute (drop-frame, printed with ``;``), 0 for none."""
+    sign = "-" if frames < 0 else ""
+    frames = abs(frames)
+    if drop:
+        per_10min = fps * 600 - drop * 9
+        per_min = fps * 60 - drop
+        tens, rem = divmod(frames, per_10min)
+        if rem > drop:
+            frames += drop * 9 * tens + drop * ((rem - drop) // per_min)
+        else:
+            frames += drop * 9 * tens
+    total_s, ff = divmod(frames, fps)
+    sep = ";" if drop else ":"
+    return f"{sign}{total_s // 3600:02d}:{total_s // 60 % 60:02d}:{total_s % 60:02d}{sep}{ff:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class TimecodeClock:
+    """Labels media times (µs) of one source as timecodes: its rate, from its embedded start.
+
+    What ``str(start + frames)`` gives, with the rate's numbers worked out once: a page of
+    search hits labels two times a hit, and building a :class:`Timecode` for each took twice
+    as long as the label itself."""
+
+    numerator: int
+    denominator: int  # the rate's, times 10⁶ (µs)
+    base: int  # the start's frame count
+    fps: int
+    drop: int
+
+    @classmethod
+    def of(cls, rate: Fraction, start: Timecode | None = None) -> TimecodeClock:
+        drop = _drop_count(rate) if start is not None and start.drop_frame else 0
+        base = start.frames if start is not None else 0
+        return cls(rate.numerator, rate.denominator * 1_000_000, base, nominal_fps(rate), drop)
+
+    def label(self, us: int) -> str:
+        """The timecode of the frame showing at ``us`` µs: floor(us · rate / 10⁶) past the start."""
+        return format_frames(self.base + us * self.numerator // self.denominator, self.fps,
+                             self.drop)
 
 
 _TC_RE = re.compile(r"^(\d{1,2}):(\d{2}):(\d{2})([:;.,])(\d{2,3})$")

@@ -28,14 +28,13 @@ import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
 
 from rushes.catalog import Catalog
-from rushes.domain.timecode import Timecode
+from rushes.domain.timecode import TimecodeClock
 from rushes.errors import UsageError
 from rushes.present import media_clock
 from rushes.search import postgres_backend, sqlite_backend
@@ -111,8 +110,8 @@ class SearchResult:
 class _AssetInfo:
     kind: str
     path: str | None
-    rate: Fraction | None
-    start: Timecode | None
+    #: None without a frame rate: then hits have no timecode.
+    clock: TimecodeClock | None
 
 
 def search(
@@ -240,7 +239,7 @@ def page_details(
         statements.append((f"SELECT id, CAST(words AS TEXT) FROM segments WHERE {cond}", params))
     results = iter(fetch_many(conn, statements))
     info = {
-        a: _AssetInfo(kind, found if paths is None else paths.get(a), *_clock(rate, tc))
+        a: _AssetInfo(kind, found if paths is None else paths.get(a), _clock(rate, tc))
         for a, kind, rate, tc, found in (next(results) if assets else ())
     }
     words = {i: list(_decode_words(w) or []) for i, w in (next(results) if segments else ())}
@@ -248,10 +247,12 @@ def page_details(
 
 
 @functools.lru_cache(maxsize=4096)
-def _clock(rate: str | None, tc: str | None) -> tuple[Fraction | None, Timecode | None]:
-    """media_clock of the two probe fields; an archive has few distinct (rate, start) pairs, and
-    parsing them (Fraction, timecode) was a third of a rare-word search."""
-    return media_clock({"rate": rate, "start_timecode": tc})
+def _clock(rate: str | None, tc: str | None) -> TimecodeClock | None:
+    """media_clock of the two probe fields, ready to label times; an archive has few distinct
+    (rate, start) pairs, and parsing them (Fraction, timecode) was a third of a rare-word
+    search."""
+    frame_rate, start = media_clock({"rate": rate, "start_timecode": tc})
+    return None if frame_rate is None else TimecodeClock.of(frame_rate, start)
 
 
 def _decode_words(text: str | None) -> Any:
@@ -271,12 +272,6 @@ def _seconds(us: int) -> float:
     return round(us / 1_000_000, 6)
 
 
-def _timecode(us: int, rate: Fraction, start: Timecode | None) -> str:
-    """timecode_at(us µs) in integer arithmetic: floor(us · rate / 10⁶) frames past the start."""
-    frames = us * rate.numerator // (rate.denominator * 1_000_000)
-    return str(Timecode(frames, rate, False) if start is None else start + frames)
-
-
 def _hit(
     row: Candidate,
     info: _AssetInfo | None,
@@ -290,8 +285,7 @@ def _hit(
         found = first_word_start(row.text, words, ranges[0][0], matcher)
         if found is not None and (row.end_us is None or start_us <= found <= row.end_us):
             start_us = found
-    rate = info.rate if info else None
-    tc_start = info.start if info else None
+    clock = info.clock if info else None
     end_us = row.end_us
     return Hit(
         asset=row.asset_id,
@@ -301,9 +295,8 @@ def _hit(
         speaker=row.speaker,
         start=_seconds(start_us or 0),
         end=_seconds(end_us) if end_us is not None else None,
-        timecode=_timecode(start_us or 0, rate, tc_start) if rate is not None else None,
-        end_timecode=(_timecode(end_us, rate, tc_start)
-                      if rate is not None and end_us is not None else None),
+        timecode=clock.label(start_us or 0) if clock is not None else None,
+        end_timecode=clock.label(end_us) if clock is not None and end_us is not None else None,
         segment_start=_seconds(row.start_us) if row.start_us is not None else None,
         text=row.text,
         snippet=snippet(row.text, ranges),
