@@ -43,14 +43,11 @@ def test_migrating_twice_changes_nothing(catalog: Catalog) -> None:
         assert current_revision(conn) == HEAD_REVISION
 
 
-def test_upgrading_to_the_prefix_index_keeps_every_entry_searchable(tmp_path: Path) -> None:
-    """0004 re-creates SQLite's word index; entries made before it must still be found, and the
-    triggers must index what comes after it."""
+def _old_catalog(tmp_path: Path, revision: str, *entries: str) -> str:
+    """The URL of a SQLite catalog migrated only to ``revision``, holding one asset ('ab12')
+    and a note entry per text in ``entries``, written as that revision's schema allows."""
     from alembic import command
     from alembic.config import Config
-
-    from rushes.catalog import open_catalog
-    from rushes.search import search
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = create_engine(url)
@@ -58,16 +55,27 @@ def test_upgrading_to_the_prefix_index_keeps_every_entry_searchable(tmp_path: Pa
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0003_logging_edits")
+        command.upgrade(cfg, revision)
         conn.exec_driver_sql(
             "INSERT INTO assets (id, kind, format, size, added_ms) VALUES ('ab12', 'video', "
             "'mov', 1, 0)"
         )
-        conn.exec_driver_sql(
-            "INSERT INTO search_entries (asset_id, source, text) VALUES "
-            "('ab12', 'note', 'interview at the harbour')"
-        )
+        for text in entries:
+            conn.exec_driver_sql(
+                "INSERT INTO search_entries (asset_id, source, text) VALUES ('ab12', 'note', ?)",
+                (text,),
+            )
     engine.dispose()
+    return url
+
+
+def test_upgrading_to_the_prefix_index_keeps_every_entry_searchable(tmp_path: Path) -> None:
+    """0004 re-creates SQLite's word index; entries made before it must still be found, and the
+    triggers must index what comes after it."""
+    from rushes.catalog import open_catalog
+    from rushes.search import search
+
+    url = _old_catalog(tmp_path, "0003_logging_edits", "interview at the harbour")
     catalog = open_catalog(url)
     try:
         with catalog.write() as conn:
@@ -90,29 +98,12 @@ def test_upgrading_to_the_prefix_index_keeps_every_entry_searchable(tmp_path: Pa
 def test_upgrading_to_the_pair_index_fills_it_for_existing_entries(tmp_path: Path) -> None:
     """0007 computes the word pairs of the entries already there; the triggers keep the pair
     index in step with entries added and deleted after it (FTS5's integrity check agrees)."""
-    from alembic import command
-    from alembic.config import Config
-
     from rushes.catalog import open_catalog
     from rushes.catalog.logs import index_entry
     from rushes.search import search
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = create_engine(url)
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0006_asset_entries_index")
-        conn.exec_driver_sql(
-            "INSERT INTO assets (id, kind, format, size, added_ms) VALUES ('ab12', 'video', "
-            "'mov', 1, 0)"
-        )
-        conn.exec_driver_sql(
-            "INSERT INTO search_entries (asset_id, source, text) VALUES "
-            "('ab12', 'note', 'interview at the harbour'), ('ab12', 'note', 'Café au lait')"
-        )
-    engine.dispose()
+    url = _old_catalog(
+        tmp_path, "0006_asset_entries_index", "interview at the harbour", "Café au lait")
     catalog = open_catalog(url)
     try:
         with catalog.write() as conn:
