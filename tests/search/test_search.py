@@ -446,3 +446,34 @@ def test_word_times_the_fast_decoder_refuses_are_still_read() -> None:
     words = _decode_words('[[0, NaN, "harbour"]]')
     assert words[0][0] == 0 and words[0][2] == "harbour" and words[0][1] != words[0][1]
     assert _decode_words(None) is None
+
+
+@pytest.mark.postgres
+def test_a_failed_page_read_does_not_spoil_the_pooled_connection(postgres_url: str) -> None:
+    """The page's asset info and word times go to PostgreSQL in one pipeline. psycopg prepares
+    a statement on its sixth run; when the first statement fails on that run (here a lock
+    timeout), the server skips the second, which psycopg still counts as prepared. Unless the
+    connection is dropped, every later search with transcript hits on it fails ('prepared
+    statement … does not exist')."""
+    admin = sa.create_engine(postgres_url.rsplit("/", 1)[0] + "/postgres",
+                             isolation_level="AUTOCOMMIT")
+    name = postgres_url.rsplit("/", 1)[1]
+    with admin.connect() as c:
+        c.exec_driver_sql(f"ALTER DATABASE \"{name}\" SET lock_timeout = '200ms'")
+    admin.dispose()
+    catalog = open_catalog(postgres_url)
+    try:
+        load(catalog)
+        for _ in range(5):
+            assert len(search(catalog, "harbour").hits) == 3
+        locker = sa.create_engine(postgres_url)
+        with locker.connect() as other, other.begin():
+            # What a migration, VACUUM FULL or a reindex takes.
+            other.exec_driver_sql("LOCK TABLE results IN ACCESS EXCLUSIVE MODE")
+            with pytest.raises(Exception, match="lock timeout"):
+                search(catalog, "harbour")
+        locker.dispose()
+        for _ in range(3):
+            assert len(search(catalog, "harbour").hits) == 3
+    finally:
+        catalog.close()

@@ -151,6 +151,12 @@ def fetch_many(
             for cursor, (sql, params) in zip(cursors, statements, strict=True):
                 cursor.execute(_pyformat(sql), params)
         return [list(cursor.fetchall()) for cursor in cursors]
+    except Exception:
+        # When a statement fails, the server skips the rest of the pipeline, but psycopg may
+        # already count a later statement as prepared (it prepares on the sixth run): that
+        # connection would then fail every search naming it. It is dropped from the pool.
+        conn.invalidate()
+        raise
     finally:
         for cursor in cursors:
             cursor.close()
