@@ -15,6 +15,7 @@ from rushes.catalog.assets import add_asset, put_location
 from rushes.catalog.logs import add_note
 from rushes.catalog.schema import search_entries
 from rushes.catalog.transcripts import SegmentRow, store_transcript
+from rushes.domain.words import pairs_match
 from rushes.errors import UsageError
 from rushes.search import RANK_WINDOW, SearchResult, core, search
 from tests.search.corpus import CHINA, HARBOUR, RADIO, load
@@ -256,6 +257,28 @@ def test_phrases_are_looked_up_in_the_word_pair_index(
         "ⓝ the harbour master again",
     ])
     assert len(with_pairs['"cafe opens"'][0]) == 2
+
+
+def test_the_pair_index_checks_only_rows_that_could_hold_the_phrase(loaded: Catalog) -> None:
+    """A text with nothing that folds to ASCII (Hindi, Chinese) cannot hold an ASCII phrase,
+    so it is never a candidate to check; a non-ASCII row is checked in the word index even when
+    its non-ASCII part comes after a NUL (its pairs are a superset, in any order)."""
+    if loaded.dialect != "sqlite":
+        pytest.skip("the pair index is SQLite's")
+    hindi = ["नमस्ते", "दुनिया", "यह", "एक", "परीक्षण", "है"]
+    with loaded.write() as conn:
+        conn.execute(search_entries.insert(), [
+            {"asset_id": RADIO, "source": "note",
+             "text": " ".join(hindi[(i + j) % 6] for j in range(8))}
+            for i in range(500)
+        ] + [{"asset_id": RADIO, "source": "note", "text": "b c a b\x00 café"}])
+        candidates = conn.exec_driver_sql(
+            "SELECT count(*) FROM search_pairs WHERE search_pairs MATCH ?",
+            (pairs_match(("harbour", "master")),),
+        ).scalar()
+    assert candidates == 1  # "The harbour master said the boats left at dawn."
+    assert _texts(search(loaded, '"a b c"')) == []
+    assert _texts(search(loaded, '"a b"')) == ["b c a b\x00 café"]
 
 
 def test_hit_lands_on_the_first_matched_word(loaded: Catalog) -> None:

@@ -10,12 +10,14 @@ phrase. The pair ``the_of`` is one short doclist instead (migration 0007).
 
 The pairs are exact only where Python splits and folds text as unicode61 does, which holds for
 every ASCII text: there a phrase of ASCII words matches if and only if its pairs appear in
-order. Non-ASCII texts get a superset (pairs from several ways of splitting) and the token
-:data:`NON_ASCII`, and the search checks those rows against the word index itself. Texts whose
-marks or symbols unicode61 may split differently (a combining mark no Latin letter decomposes
-into, an encircled letter) get only :data:`UNSURE`, and every phrase search checks them. The
-split was compared with SQLite's own tokens for every code point in several contexts and on
-random text (``tests/domain/test_words.py``).
+order. A non-ASCII text gets a superset, the pairs of several ways of splitting it (Python
+cannot split exactly as unicode61 does: its Unicode tables are newer, and unicode61 ends words
+at some marks and symbols that Python's folding removes or turns into letters), followed by
+the token :data:`NON_ASCII`; the search checks such rows against the word index itself. A
+text with nothing that folds to an ASCII letter or digit (Hindi, Chinese) gets no pairs: no
+ASCII phrase can be in it. That every pair the word index sees is among them was checked
+against SQLite's own tokens for every code point in eight contexts and on 1.6 million random
+texts; ``tests/domain/test_words.py`` keeps a smaller run of it.
 """
 
 from __future__ import annotations
@@ -33,8 +35,6 @@ _ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
 
 #: Every non-ASCII text's pairs end with this token: such rows are checked, not trusted.
 NON_ASCII = "_n"
-#: The only token of a text whose words Python might split unlike unicode61.
-UNSURE = "_u"
 
 
 def fold(word: str) -> str:
@@ -59,19 +59,16 @@ def _latin_marks() -> frozenset[str]:
 _LATIN_MARKS = _latin_marks()
 
 
-def _unsure(text: str) -> bool:
-    """Whether ``text`` holds a character that unicode61 may split or fold unlike Python."""
-    for ch in text:
-        if ch.isascii():
-            continue
-        if unicodedata.category(ch).startswith("M"):
-            if ch not in _LATIN_MARKS:
-                return True
-        elif not ch.isalnum() and any(
-            c.isascii() and c.isalnum() for c in unicodedata.normalize("NFKD", ch)
-        ):
-            return True  # ⓝ, ㎏…: a symbol to unicode61, letters once decomposed
-    return False
+def _splits_unlike_python(ch: str) -> bool:
+    """Whether unicode61 may end a word at ``ch`` where Python's split runs on once the text is
+    folded: a combining mark that no Latin letter decomposes into, or any other character that
+    is not a letter or digit (ⓝ and ⽥ become letters when decomposed; to unicode61 they are
+    symbols)."""
+    if ch.isascii():
+        return False
+    if unicodedata.category(ch).startswith("M"):
+        return ch not in _LATIN_MARKS
+    return not ch.isalnum()
 
 
 def _pairs(words: Sequence[str]) -> list[str]:
@@ -80,24 +77,26 @@ def _pairs(words: Sequence[str]) -> list[str]:
 
 def pairs_of(text: str) -> str | None:
     """The word-pair index text of ``text``: ``"Tide's out."`` → ``"tide_s s_out"``; None when
-    it has fewer than two words.
+    it has fewer than two words, or no word that could fold to ASCII.
 
     ASCII text: its words' pairs, in order, so that a phrase of three words is a phrase of
-    two pairs. Other text: the ASCII pairs of several splits (whole text folded first; each
-    word folded; ASCII letters and digits only), then :data:`NON_ASCII`; or :data:`UNSURE`
-    alone (see the module's docstring).
+    two pairs. Other text: the ASCII pairs of several splits, then :data:`NON_ASCII` (see the
+    module's docstring).
     """
     if text.isascii():
         pairs = _pairs(WORD_RE.findall(text.lower()))
         return " ".join(pairs) if pairs else None
-    if _unsure(text):
-        return UNSURE
     folded = fold(text)
+    if not _ASCII_WORD_RE.search(folded):
+        return None  # no word of it can fold to an ASCII word, so no ASCII phrase is in it
+    apart = fold("".join(" " if _splits_unlike_python(ch) else ch for ch in text))
     splits = (
         WORD_RE.findall(folded),
         [fold(w) for w in WORD_RE.findall(text)],
         _ASCII_WORD_RE.findall(folded),
         _ASCII_WORD_RE.findall(text.lower()),
+        WORD_RE.findall(apart),
+        _ASCII_WORD_RE.findall(apart),
     )
     seen: dict[str, None] = {}
     for words in splits:
@@ -113,8 +112,7 @@ def pairs_match(words: Sequence[str]) -> str:
 
     ASCII rows must hold the pairs as a phrase; non-ASCII rows every pair, anywhere."""
     pairs = _pairs(words)
-    quoted = [f'"{p}"' for p in pairs]
     if len(pairs) == 1:
-        return f"({quoted[0]} OR \"{UNSURE}\")"
-    anywhere = " AND ".join([*quoted, f'"{NON_ASCII}"'])
-    return f"(\"{' '.join(pairs)}\" OR ({anywhere}) OR \"{UNSURE}\")"
+        return f'"{pairs[0]}"'
+    anywhere = " AND ".join([*(f'"{p}"' for p in pairs), f'"{NON_ASCII}"'])
+    return f"(\"{' '.join(pairs)}\" OR ({anywhere}))"

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from rushes.domain.words import pairs_match
+from rushes.domain.words import NON_ASCII, pairs_match
 from rushes.search.core import (
     COLUMNS,
     Candidate,
@@ -40,9 +40,6 @@ from rushes.search.query import And, Node, Not, Or, Term
 
 WORDS, TRIGRAMS, BIGRAMS = "search_fts", "search_trigram", "search_bigram"
 PAIRS = "search_pairs"
-
-#: GLOB pattern of a text holding a character outside ASCII.
-_NON_ASCII = "*[^\x01-\x7f]*"
 
 
 @dataclass(frozen=True)
@@ -174,8 +171,9 @@ def _pairs_driver(node: Node, params: Params) -> _Fts | None:
     words = _compile(node, params)
     if not isinstance(words, _Fts) or words.table != WORDS:
         return None
-    check = f"e.text NOT GLOB {params.add(_NON_ASCII)} OR {_as_cond(words, params)}"
-    return _Fts(PAIRS, match, check)
+    # Rows whose pairs end with the non-ASCII marker (pairs_of) are checked in the word index.
+    marked = f"e.pairs = '{NON_ASCII}' OR substr(e.pairs, -3) = ' {NON_ASCII}'"
+    return _Fts(PAIRS, match, f"NOT ({marked}) OR {_as_cond(words, params)}")
 
 
 def _driver(node: Node | None, params: Params) -> tuple[_Fts | None, list[str]]:
