@@ -4,6 +4,7 @@ terminal), ``--json`` keeps the exact path."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -116,3 +117,14 @@ def test_progress_shows_a_name_as_text_never_as_markup(capsys: pytest.CaptureFix
     with Reporter("adding", "bars") as bar:
         bar.tick(Path("take[/]\n[bold]2.mov"))
     assert "take[/]\\n[bold]2.mov" in capsys.readouterr().err
+
+
+def test_printable_shows_undecodable_bytes_and_bidi_overrides_escaped() -> None:
+    """A Path or a click argument holds a name's undecodable bytes as lone surrogates, which
+    would reach the terminal as raw bytes (0x9b is the 8-bit CSI); a right-to-left override
+    would show a name reversed."""
+    from rushes.cli.app import printable
+
+    assert printable(Path(os.fsdecode(b"/tmp/caf\xe9\x9b.html"))) == "/tmp/caf\\xe9\\x9b.html"
+    assert printable("clip\u202evom.exe") == "clip\\u202evom.exe"
+    assert printable("\ud800 café") == "\\ud800 café"

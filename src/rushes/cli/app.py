@@ -58,17 +58,23 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-#: Characters that would break a line or drive the terminal: C0 and C1 controls, DEL, and the
-#: Unicode line and paragraph separators.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: Characters that would break a line, drive the terminal or reorder what it shows: C0 and C1
+#: controls, DEL, the Unicode line and paragraph separators, and bidirectional overrides.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: object) -> str:
     """``text`` (a path, mostly) as a person's terminal should show it, on one line: control
-    characters escaped as Python writes them (``\\n``, ``\\t``, ``\\x1b``), as undecodable bytes
-    already are (``\\xe9``), everything else as it is. For human output only: ``--json`` keeps
-    exact paths."""
-    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], str(text))
+    characters escaped as Python writes them (``\\n``, ``\\t``, ``\\x1b``), undecodable bytes
+    as ``\\xe9`` (a ``Path`` holds them as lone surrogates, which would reach the terminal as
+    raw bytes), everything else as it is. For human output only: ``--json`` keeps exact
+    paths."""
+    shown = str(text)
+    try:
+        shown = shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that no undecodable byte makes
+        shown = shown.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], shown)
 
 
 def note(text: str) -> None:
