@@ -241,3 +241,63 @@ def test_a_link_added_first_keeps_its_path_when_the_real_file_is_added(
         paths = [loc.path for loc in locations_of(conn, asset.id)]
         assert resolve_asset(conn, str(real / "B001.mp4")).id == asset.id
     assert paths == [str(tmp_path / "link to card" / "B001.mp4")]
+
+
+def test_a_folder_added_through_a_link_is_not_hashed_again_by_its_real_path(
+    project: Project, catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once catalogued through a link, an unchanged file reached by its real path is the
+    location already there, found before hashing (the module's promise: an unchanged file is
+    not hashed again); changed, it moves to its new content, still one location."""
+    import rushes.ingest as ingest
+
+    real = tmp_path / "card"
+    real.mkdir()
+    (real / "a.txt").write_text("first take\n" * 40)
+    (tmp_path / "footage").symlink_to(real, target_is_directory=True)
+    add_paths(project, catalog, [tmp_path / "footage"])
+    hashed: list[Path] = []
+    original = ingest.hash_file
+    monkeypatch.setattr(ingest, "hash_file",
+                        lambda path, threads=1: (hashed.append(path), original(path, threads))[1])
+    for _ in range(2):
+        report = add_paths(project, catalog, [real])
+        assert (report.added, report.skipped, report.failed) == (0, 1, 0)
+    assert hashed == []
+    (real / "a.txt").write_text("second take, replaced\n" * 40)
+    os.utime(real / "a.txt", ns=(1, 1))  # a different time, however coarse the clock
+    add_paths(project, catalog, [real])
+    add_paths(project, catalog, [tmp_path / "footage"])
+    with catalog.read() as conn:
+        found = [(loc.asset_id, loc.path) for a in list_assets(conn)
+                 for loc in locations_of(conn, a.id)]
+    assert [path for _, path in found] == [str(tmp_path / "footage" / "a.txt")]
+    assert len(hashed) == 1
+
+
+def test_naming_a_file_by_another_path_is_a_few_lookups(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    """resolve_asset finds a file named through a link by its resolved path in the index,
+    instead of trying every asset of the same size (an image sequence's frames all have one)."""
+    import sqlalchemy as sa
+
+    from rushes.catalog.schema import assets, locations
+    from rushes.errors import UsageError
+
+    with catalog.write() as conn:
+        conn.execute(assets.insert(), [
+            {"id": f"{i:064x}", "kind": "image", "format": "dpx", "size": 1234, "added_ms": 0}
+            for i in range(300)])
+        conn.execute(locations.insert(), [
+            {"asset_id": f"{i:064x}", "path_bytes": f"/scan/f{i:05d}.dpx".encode(),
+             "path": f"/scan/f{i:05d}.dpx", "size": 1234, "mtime_ns": 0, "seen_ms": 0}
+            for i in range(300)])
+    frame = tmp_path / "f99999.dpx"
+    frame.write_bytes(b"x" * 1234)
+    statements: list[str] = []
+    sa.event.listen(catalog.engine, "before_cursor_execute",
+                    lambda *args: statements.append(args[2]))
+    with catalog.read() as conn, pytest.raises(UsageError, match="no asset"):
+        resolve_asset(conn, str(frame))
+    assert len(statements) < 10, statements

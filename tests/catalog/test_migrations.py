@@ -204,3 +204,36 @@ def test_the_media_clock_columns_follow_the_probe_document(catalog: Catalog) -> 
     with catalog.write() as conn:
         save_result(conn, "aa02", "probe", 1, "h", {"rate": "24", "start_timecode": "10:00:00:00"})
     assert clock("aa02") == ("24", "10:00:00:00")
+
+
+def test_upgrading_resolves_the_paths_of_existing_locations(tmp_path: Path) -> None:
+    """0009 fills each location's resolved path from the files as they are: through a link to
+    the file it leads to; a path that no longer exists (a volume offline) resolves to itself."""
+    import os
+
+    from rushes.catalog import open_catalog
+    from rushes.catalog.assets import location_named
+
+    card = tmp_path / "card"
+    card.mkdir()
+    (card / "a.mov").write_bytes(b"x")
+    (tmp_path / "footage").symlink_to(card, target_is_directory=True)
+    url = _old_catalog(tmp_path, "0008_probe_clock_columns")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for path in (tmp_path / "footage" / "a.mov", Path("/offline/b.mov")):
+            conn.exec_driver_sql(
+                "INSERT INTO locations (asset_id, path_bytes, path, size, mtime_ns, seen_ms) "
+                "VALUES ('ab12', ?, ?, 1, 0, 0)", (os.fsencode(path), str(path)))
+    engine.dispose()
+    catalog = open_catalog(url)
+    try:
+        with catalog.read() as conn:
+            reals = conn.exec_driver_sql(
+                "SELECT real_bytes FROM locations ORDER BY id").scalars().all()
+            found = location_named(conn, card / "a.mov")
+        assert [bytes(r) for r in reals] == [
+            os.fsencode(card.resolve() / "a.mov"), b"/offline/b.mov"]
+        assert found is not None and found.path == str(tmp_path / "footage" / "a.mov")
+    finally:
+        catalog.close()

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,15 +63,23 @@ def location_at(conn: sa.Connection, key: bytes) -> LocationRow | None:
 
 
 def location_named(conn: sa.Connection, path: Path | str) -> LocationRow | None:
-    """The location at ``path``, or else at the path it resolves to through symbolic links (a
-    linked folder, a link to a file): the same file reached by two paths is one location."""
+    """The location at ``path``, or else the one that resolves to the same file through
+    symbolic links (a linked folder, a link to a file), whichever path was added first: the
+    same file reached by two paths is one location. At most three index lookups."""
     key = path_key(path)
     loc = location_at(conn, key)
-    if loc is None:
-        real = real_key(key)
-        if real != key:
-            loc = location_at(conn, real)
-    return loc
+    if loc is not None:
+        return loc
+    real = real_key(key)
+    if real != key:
+        loc = location_at(conn, real)
+        if loc is not None:
+            return loc
+    rows = conn.execute(
+        sa.select(locations).where(locations.c.real_bytes == real).order_by(locations.c.id)
+    ).all()
+    # Only a link that still leads there: one retargeted since it was added names another file.
+    return next((_location(r) for r in rows if real_key(bytes(r.path_bytes)) == real), None)
 
 
 def same_file_location(
@@ -103,8 +110,8 @@ def put_location(
 ) -> None:
     """Point the path at the asset (a changed file at a known path moves to its new content)."""
     values = {
-        "asset_id": asset_id, "path": display_path(key), "size": size, "mtime_ns": mtime_ns,
-        "seen_ms": now_ms(), "missing": False,
+        "asset_id": asset_id, "path": display_path(key), "real_bytes": real_key(key),
+        "size": size, "mtime_ns": mtime_ns, "seen_ms": now_ms(), "missing": False,
     }
     updated = conn.execute(
         locations.update().where(locations.c.path_bytes == key).values(**values)
@@ -198,8 +205,6 @@ def resolve_asset(conn: sa.Connection, ref: str) -> AssetRow:
         if len(ids) > 1:
             raise UsageError(f"asset id prefix {ref!r} is ambiguous; give more characters")
     loc = location_named(conn, ref) if ref else None
-    if loc is None and ref:
-        loc = _aliased_location(conn, ref)
     if loc is not None:
         found = get_asset(conn, loc.asset_id)
         if found is not None:
@@ -207,22 +212,6 @@ def resolve_asset(conn: sa.Connection, ref: str) -> AssetRow:
     if hex_ref and len(ref) < 4:
         raise UsageError(f"asset id prefix {ref!r} is too short: give at least 4 characters")
     raise UsageError(f"no asset {ref!r} in this project (give an id, an id prefix or a file path)")
-
-
-def _aliased_location(conn: sa.Connection, ref: str) -> LocationRow | None:
-    """The location that ``ref`` (an existing file) reaches under another path, found among the
-    assets of its size: a file catalogued through a link named by its real path, or the reverse."""
-    try:
-        st = os.stat(ref)
-    except (OSError, ValueError):
-        return None
-    if not stat.S_ISREG(st.st_mode):
-        return None
-    for asset_id in assets_by_size(conn, [st.st_size]).get(st.st_size, ()):
-        loc = same_file_location(conn, asset_id, ref)
-        if loc is not None:
-            return loc
-    return None
 
 
 def count_by_kind(conn: sa.Connection) -> dict[str, int]:

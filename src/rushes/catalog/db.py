@@ -16,7 +16,7 @@ from rushes.errors import RushesError
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: The newest migration. Checked against Alembic's script directory by a test, so that opening an
 #: up-to-date catalog (every command, every worker) costs one query instead of importing Alembic.
-HEAD_REVISION = "0008_probe_clock_columns"
+HEAD_REVISION = "0009_location_real_paths"
 
 
 def now_ms() -> int:

@@ -43,6 +43,9 @@ locations = sa.Table(
     # The exact bytes of the absolute path (file names need not be UTF-8) and a readable form.
     sa.Column("path_bytes", sa.LargeBinary, nullable=False, unique=True),
     sa.Column("path", sa.Text, nullable=False),
+    # The path with its symbolic links resolved when it was added (migration 0009): the same
+    # file reached by another path is this location, not a second one.
+    sa.Column("real_bytes", sa.LargeBinary, nullable=True, index=True),
     sa.Column("size", sa.BigInteger, nullable=False),
     sa.Column("mtime_ns", sa.BigInteger, nullable=False),
     sa.Column("seen_ms", sa.BigInteger, nullable=False),
