@@ -194,3 +194,60 @@ def test_a_zombie_worker_counts_as_dead_its_jobs_and_folders_are_taken_back(
     with catalog.read() as conn:
         assert result_of(conn, asset_id, "bytecount") == {"bytes": 6, "file": "count.txt"}
     assert not list(project.asset_cache(asset_id).glob("*.partial-*"))
+
+
+@pytest.mark.usefixtures("fake_analyzers")
+def test_a_folder_whose_writer_dies_during_the_job_is_cleared_after_it(
+    project: Project, catalog: Catalog, files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker of a killed run may still be dying when the next run starts the same job: its
+    folder is left alone then (its writer looks alive) and must be cleared once the job is
+    done, or it stays in the cache for good."""
+    from rushes.jobs import runner
+
+    report = add_paths(project, catalog, [files / "a.txt"])
+    asset_id = report.asset_ids[0]
+    dying = "424242.7"
+    stale = project.asset_cache(asset_id) / f"bytecount.partial-{dying}"
+    stale.mkdir(parents=True)
+    seen: list[str] = []
+
+    def alive(token: str) -> bool:  # alive when first asked, dead afterwards
+        seen.append(token)
+        return token != dying or seen.count(dying) == 1
+
+    monkeypatch.setattr(runner, "is_alive", alive)
+    _analyze(project, catalog)
+    with catalog.read() as conn:
+        assert result_of(conn, asset_id, "bytecount") == {"bytes": 6, "file": "count.txt"}
+    assert seen.count(dying) >= 2
+    assert not list(project.asset_cache(asset_id).glob("*.partial-*"))
+
+
+def test_a_worker_whose_run_died_before_it_could_ask_to_die_with_it_does_nothing(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker asks Linux to kill it with its run, but a run killed while the worker was still
+    starting leaves it an orphan, adopted by init or by whatever reaps orphans there (in a
+    container, often not pid 1). It must then stop, not claim jobs under the dead run's name
+    while the next run takes them back (two workers on one job)."""
+    import multiprocessing
+    import os
+
+    from rushes.jobs import executors
+
+    calls: list[str] = []
+
+    class Catalog:
+        def close(self) -> None:
+            calls.append("close")
+
+    monkeypatch.setattr(executors, "_die_with_parent", lambda: None)
+    monkeypatch.setattr(executors, "open_catalog", lambda url: Catalog())
+    monkeypatch.setattr(executors, "work", lambda *args, **kwargs: calls.append("work"))
+    producing = multiprocessing.get_context("spawn").Event()
+    # This process's own pid is not its parent: as if the run that started it had died.
+    executors._worker_main(project, process_token(os.getpid()), None, producing)
+    assert calls == []
+    executors._worker_main(project, process_token(os.getppid()), None, producing)
+    assert calls == ["work", "close"]

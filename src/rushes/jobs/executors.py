@@ -72,7 +72,11 @@ def _worker_main(
     log_level: int = logging.WARNING,
 ) -> None:
     _die_with_parent()
-    if os.getppid() == 1:  # the parent died before we could ask
+    # The parent died before we could ask: we were handed to init, or to whichever process
+    # adopts orphans here (a container's or a session's reaper), so compare with the run's pid
+    # rather than with 1. An orphan would go on claiming jobs under the dead run's name while
+    # the next run took them back: two workers on one job, and half-written folders left.
+    if os.getppid() != int(run_token.split(".", 1)[0]):
         return
     # A spawned process starts with logging unconfigured: log as the command does (--debug).
     logging.basicConfig(level=log_level, format="rushes: %(levelname)s: %(message)s")

@@ -59,16 +59,22 @@ def run_batch(project: Project, catalog: Catalog, owner: str, batch: list[Job]) 
 
 def _context(project: Project, view: AssetView, job: Job) -> AnalysisContext:
     cache = project.asset_cache(view.id)
-    # Folders left by killed workers of this job; a live process's folder is not ours to take.
     me = process_token()
-    for stale in cache.glob(f"{job.analyzer}.partial-*"):
-        token = stale.name.rsplit("-", 1)[1]
-        if token == me or not is_alive(token):
-            shutil.rmtree(stale, ignore_errors=True)
+    _sweep(cache, job.analyzer, me)
     work = cache / f"{job.analyzer}.partial-{me}"
     work.mkdir(parents=True)
     checkpoints = cache / f"{job.analyzer}.checkpoints-v{job.version}-{job.params_hash}"
     return AnalysisContext(view, project.settings, job.params, work, checkpoints)
+
+
+def _sweep(cache: Path, analyzer: str, me: str) -> None:
+    """Remove the analyzer's half-written folders left by dead workers (and our own); a live
+    process's folder is not ours to take. Done before a job and again after it: a worker of a
+    killed run may still be dying when the next run starts the same job."""
+    for stale in cache.glob(f"{analyzer}.partial-*"):
+        token = stale.name.rsplit("-", 1)[1]
+        if token == me or not is_alive(token):
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _run_frame_pass(
@@ -126,6 +132,7 @@ def _run_one(
                 plan_asset(conn, asset, project.settings)
     if ctx.checkpoint_dir is not None:
         shutil.rmtree(ctx.checkpoint_dir, ignore_errors=True)
+    _sweep(final.parent, job.analyzer, process_token())
 
 
 def _record_failure(
