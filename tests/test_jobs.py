@@ -224,6 +224,27 @@ def test_a_folder_whose_writer_dies_during_the_job_is_cleared_after_it(
     assert not list(project.asset_cache(asset_id).glob("*.partial-*"))
 
 
+@pytest.mark.usefixtures("fake_analyzers")
+def test_a_batch_that_stops_midway_leaves_no_folders(
+    project: Project, catalog: Catalog, files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error or an interrupt while a batch runs hands its jobs back; the private folders
+    already made for them go too (the next run of those jobs may be another worker's)."""
+    from rushes.jobs import runner
+
+    report = add_paths(project, catalog, [files / "a.txt"])
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "_run_one", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _analyze(project, catalog)
+    assert not list(project.asset_cache(report.asset_ids[0]).glob("*.partial-*"))
+    with catalog.read() as conn:
+        assert counts(conn)["running"] == 0
+
+
 def test_a_worker_whose_run_died_before_it_could_ask_to_die_with_it_does_nothing(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -46,15 +46,24 @@ def run_batch(project: Project, catalog: Catalog, owner: str, batch: list[Job]) 
         return
     view = AssetView(asset.id, asset.kind, asset.format, path, results)
     frame_jobs: list[tuple[Job, FrameAnalyzer, AnalysisContext]] = []
-    for job in batch:
-        analyzer = get_analyzer(job.analyzer)
-        ctx = _context(project, view, job)
-        if isinstance(analyzer, FrameAnalyzer) and asset.kind == "video":
-            frame_jobs.append((job, analyzer, ctx))
-            continue
-        _run_one(project, catalog, owner, job, analyzer, ctx, partial(analyzer.run, ctx))
-    if frame_jobs:
-        _run_frame_pass(project, catalog, owner, path, frame_jobs)
+    made: list[Path] = []
+    try:
+        for job in batch:
+            analyzer = get_analyzer(job.analyzer)
+            ctx = _context(project, view, job)
+            made.append(ctx.output_dir)
+            if isinstance(analyzer, FrameAnalyzer) and asset.kind == "video":
+                frame_jobs.append((job, analyzer, ctx))
+                continue
+            _run_one(project, catalog, owner, job, analyzer, ctx, partial(analyzer.run, ctx))
+        if frame_jobs:
+            _run_frame_pass(project, catalog, owner, path, frame_jobs)
+    except BaseException:
+        # The worker hands the batch back and stops: the folders of its jobs not yet done
+        # would otherwise wait for a sweep that only a later run of the same job makes.
+        for folder in made:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def _context(project: Project, view: AssetView, job: Job) -> AnalysisContext:
