@@ -70,6 +70,8 @@ def atomic_output(path: Path, mode: Literal["w", "wb"] = "w") -> Iterator[IO[str
     The data goes to a new hidden file beside the target, renamed over it once complete. That
     file is made as any new file is, with the mode the umask gives (``rw-r--r--`` under the usual
     022), not the owner-only mode of :func:`tempfile.mkstemp`. Text is UTF-8, newlines as given.
+    The data reaches the disk before the rename, and the rename before returning, so a power cut
+    leaves the old file or the new one, never an empty one.
     """
     path = Path(path)
     fd, tmp = _new_file_beside(path)
@@ -78,11 +80,28 @@ def atomic_output(path: Path, mode: Literal["w", "wb"] = "w") -> Iterator[IO[str
         newline = None if "b" in mode else ""
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
             yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
+        _sync_folder(path.parent)
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable; best effort where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems refuse fsync on a folder
+    finally:
+        os.close(fd)
 
 
 def write_text_atomic(path: Path, text: str) -> None:

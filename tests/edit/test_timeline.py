@@ -49,6 +49,31 @@ def test_reel_name_clashes_get_a_number() -> None:
     assert names == ["A001C002", "A001C0_1", "A001C0_2"]
 
 
+def test_atomic_output_reaches_the_disk_before_it_replaces_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new file's data is synced before the rename and the folder after it: a power cut
+    must leave the old export or the new one, never an empty file in its place."""
+    import os
+
+    events: list[str] = []
+    fsync, replace = os.fsync, os.replace
+
+    def synced(fd: int) -> None:
+        events.append("fsync folder" if os.path.isdir(f"/proc/self/fd/{fd}") else "fsync file")
+        fsync(fd)
+
+    def replaced(src: str, dst: str) -> None:
+        events.append("replace")
+        replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", synced)
+    monkeypatch.setattr(os, "replace", replaced)
+    write_text_atomic(tmp_path / "cut.edl", "TITLE: cut\n")
+    assert events == ["fsync file", "replace", "fsync folder"]
+    assert (tmp_path / "cut.edl").read_text() == "TITLE: cut\n"
+
+
 def test_atomic_output_leaves_the_old_file_when_writing_fails(tmp_path: Path) -> None:
     target = tmp_path / "cut.edl"
     write_text_atomic(target, "old")
