@@ -224,6 +224,18 @@ def test_write_setting_keeps_other_keys(tmp_path: Path) -> None:
     assert settings.origins["workers"] == str(config)
 
 
+def test_write_setting_keeps_the_files_mode_and_leaves_nothing_beside_it(tmp_path: Path) -> None:
+    """A config made private (it may hold a database password) stays private when a setting
+    is changed; no temporary file is left next to it."""
+    config = tmp_path / "config.toml"
+    write_setting(config, "workers", "3")
+    config.chmod(0o600)
+    write_setting(config, "database_url", "postgresql://rushes:secret@db/archive")
+    assert config.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["config.toml"]
+    assert tomllib.loads(config.read_text())["workers"] == 3
+
+
 def test_write_setting_creates_the_file(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     write_setting(config, "shot_sensitivity", "1.25")

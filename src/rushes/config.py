@@ -365,9 +365,9 @@ def write_setting(config_file: Path, name: str, value: str) -> None:
     lines = ["# rushes project settings; see `rushes config show` for every setting.\n"]
     for key, val in data.items():
         lines.append(f"{key} = {_toml_value(val)}\n")
-    tmp = config_file.with_suffix(".toml.tmp")
-    tmp.write_text("".join(lines), encoding="utf-8")
-    tmp.replace(config_file)
+    from rushes.outputs import write_text_atomic  # outputs reads the catalog, which reads us
+
+    write_text_atomic(config_file, "".join(lines))
 
 
 def _toml_value(value: Any) -> str:

@@ -69,13 +69,17 @@ def atomic_output(path: Path, mode: Literal["w", "wb"] = "w") -> Iterator[IO[str
 
     The data goes to a new hidden file beside the target, renamed over it once complete. That
     file is made as any new file is, with the mode the umask gives (``rw-r--r--`` under the usual
-    022), not the owner-only mode of :func:`tempfile.mkstemp`. Text is UTF-8, newlines as given.
-    The data reaches the disk before the rename, and the rename before returning, so a power cut
-    leaves the old file or the new one, never an empty one.
+    022), not the owner-only mode of :func:`tempfile.mkstemp`; a file it replaces keeps its own
+    mode. Text is UTF-8, newlines as given. The data reaches the disk before the rename, and the
+    rename before returning, so a power cut leaves the old file or the new one, never an empty
+    one.
     """
     path = Path(path)
     fd, tmp = _new_file_beside(path)
     try:
+        with suppress(FileNotFoundError):
+            # A file being replaced keeps its mode (a config holding a password, made 0600).
+            os.fchmod(fd, os.stat(path).st_mode & 0o7777)
         encoding = None if "b" in mode else "utf-8"
         newline = None if "b" in mode else ""
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
