@@ -39,6 +39,7 @@ from rushes.catalog.assets import (
 )
 from rushes.catalog.jobs import FailedJob, counts, failed_jobs
 from rushes.catalog.results import results_of
+from rushes.domain import TIMED_KINDS
 from rushes.domain.timecode import format_rate, parse_rate
 from rushes.outputs import atomic_output
 from rushes.present import asset_summary, shots_json
@@ -354,7 +355,7 @@ class _Page:
 
     def _proxy(self, asset: AssetRow, results: dict[str, dict[str, Any]], cache: Path) -> str:
         """Whether a browser-playable copy exists (only media a browser refuses gets one)."""
-        if asset.kind not in {"video", "audio"}:
+        if asset.kind not in TIMED_KINDS:
             return ""
         proxy = results.get("proxy")
         probe = results.get("probe") or {}

@@ -67,7 +67,7 @@ def match_asset(catalog: Catalog, transcript_path: Path) -> AssetRow:
     with catalog.read() as conn:
         candidates = [
             a for a in list_assets(conn)
-            if a.kind in {"video", "audio"} and a.path
+            if a.kind in TIMED_KINDS and a.path
             and Path(a.path).stem.split(".")[0] == stem
         ]
     if len(candidates) == 1:

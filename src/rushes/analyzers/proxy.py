@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from rushes.analyzers.base import AnalysisContext, Analyzer, AssetView, Result
 from rushes.config import Settings
+from rushes.domain import TIMED_KINDS
 from rushes.errors import AnalyzerError
 from rushes.media.ffmpeg import media_arg, run_tool
 from rushes.media.probe import ffprobe_json, format_rational, stream_duration
@@ -80,7 +81,7 @@ class ProxyAnalyzer(Analyzer):
 
     name: ClassVar[str] = "proxy"
     version: ClassVar[int] = 1
-    kinds: ClassVar[frozenset[str]] = frozenset({"video", "audio"})
+    kinds: ClassVar[frozenset[str]] = TIMED_KINDS
     requires: ClassVar[tuple[str, ...]] = ("probe",)
 
     def applies(self, asset: AssetView) -> bool:

@@ -17,13 +17,14 @@ from typing import Any
 from rushes.analyzers.base import AnalysisContext, Analyzer, AssetView, Result
 from rushes.asr.base import dist_version
 from rushes.config import Settings
+from rushes.domain import TIMED_KINDS
 from rushes.speakers.cluster import CLUSTER_THRESHOLD, centroids, cluster_embeddings
 
 
 class SpeakersAnalyzer(Analyzer):
     name = "speakers"
     version = 1
-    kinds = frozenset({"video", "audio"})
+    kinds = TIMED_KINDS
     requires = ("transcript",)
     stores = "speakers"
     enabled_by = "speaker_labels"

@@ -17,6 +17,7 @@ from rushes.analyzers.base import AnalysisContext, Analyzer, AssetView, Result
 from rushes.asr import DEFAULT_CONDITIONING, RecognizedSegment, get_engine, transcribe_file
 from rushes.asr.base import dist_version
 from rushes.config import Settings
+from rushes.domain import TIMED_KINDS
 
 _PACKAGES = {"pocketsphinx": "pocketsphinx", "faster-whisper": "faster-whisper", "vosk": "vosk"}
 CHUNK_SECONDS = 30
@@ -29,7 +30,7 @@ def _us(value: Fraction) -> int:
 class TranscriptAnalyzer(Analyzer):
     name = "transcript"
     version = 1
-    kinds = frozenset({"video", "audio"})
+    kinds = TIMED_KINDS
     requires = ("probe",)
     stores = "transcript"
     enabled_by = "transcribe"

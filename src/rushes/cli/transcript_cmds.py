@@ -12,6 +12,7 @@ from rushes.catalog.speakers import name_speaker
 from rushes.catalog.transcripts import rename_speaker
 from rushes.cli.app import State, emit_json, note, pass_state, printable
 from rushes.cli.ingest_cmds import run_analysis, workers_option
+from rushes.domain import TIMED_KINDS
 from rushes.jobs.plan import plan_asset
 from rushes.transcript_service import export_transcript, import_transcript, transcript_json
 
@@ -132,10 +133,10 @@ def transcribe(
     with catalog.write() as conn:
         rows = (
             [resolve_asset(conn, a) for a in assets]
-            if assets else [a for a in list_assets(conn) if a.kind in {"video", "audio"}]
+            if assets else [a for a in list_assets(conn) if a.kind in TIMED_KINDS]
         )
         for row in rows:
-            if row.kind not in {"video", "audio"}:
+            if row.kind not in TIMED_KINDS:
                 raise click.UsageError(f"{row.path} is {row.kind}: it has no speech")
             plan_asset(conn, row, project.settings, force=("transcript",))
     result = run_analysis(state, workers)

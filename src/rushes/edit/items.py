@@ -14,6 +14,7 @@ from rushes.catalog.assets import AssetRow, resolve_asset
 from rushes.catalog.clips import find_clip
 from rushes.catalog.cuts import NewItem
 from rushes.catalog.transcripts import load_transcript
+from rushes.domain import TIMED_KINDS
 from rushes.domain.timecode import check_duration
 from rushes.edit.media import MediaInfo, media_info
 from rushes.errors import UsageError
@@ -71,7 +72,7 @@ def parse_item(conn: sa.Connection, text: str) -> NewItem:
         except UsageError as exc:
             raise UsageError(f"{where}: {exc}") from None
         return NewItem("still", asset_id=asset.id, duration=seconds)
-    if asset.kind not in {"video", "audio"}:
+    if asset.kind not in TIMED_KINDS:
         raise UsageError(f"{where}: {asset.path} is {asset.kind}; only video, audio and images "
                          "go into a cut")
     if not rng:

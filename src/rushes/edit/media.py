@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from rushes.catalog.assets import AssetRow
 from rushes.catalog.results import result_of
+from rushes.domain import TIMED_KINDS
 from rushes.domain.timecode import Timecode, parse_time, timecode_at, to_json_time
 from rushes.edit.timeline import round_half_up
 from rushes.errors import UsageError
@@ -89,7 +90,7 @@ def media_info(conn: sa.Connection, asset: AssetRow) -> MediaInfo:
         asset=asset,
         rate=rate if asset.kind == "video" else None,
         start=start if asset.kind == "video" else None,
-        duration=duration if asset.kind in {"video", "audio"} else None,
+        duration=duration if asset.kind in TIMED_KINDS else None,
         width=probe.get("width"),
         height=probe.get("height"),
         has_video=has_video,

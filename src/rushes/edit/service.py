@@ -16,6 +16,7 @@ from rushes.catalog import cuts as cut_rows
 from rushes.catalog.assets import get_asset, resolve_asset
 from rushes.catalog.clips import ClipRow
 from rushes.config import Settings
+from rushes.domain import TIMED_KINDS
 from rushes.domain.timecode import Timecode, parse_duration, parse_rate, to_json_time
 from rushes.edit.conform import build_timeline, sequence_clock
 from rushes.edit.items import clip_range_for_text, parse_bounds, parse_item
@@ -63,7 +64,7 @@ def add_clip(
     ``clip_handles`` setting either side). Out is exclusive, as in an EDL."""
     with catalog.write() as conn:
         asset = resolve_asset(conn, asset_ref)
-        if asset.kind not in {"video", "audio"}:
+        if asset.kind not in TIMED_KINDS:
             raise UsageError(
                 f"{asset.path} is {asset.kind}: only video and audio have in and out points "
                 "(add an image to a cut as a still)"

@@ -20,6 +20,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from rushes.domain import TIMED_KINDS
 from rushes.domain.timecode import is_drop_frame_rate, snap_rate
 from rushes.errors import MediaError
 from rushes.media.ffmpeg import ToolNotFound, media_arg, run_tool
@@ -537,7 +538,7 @@ def probe_media(path: Path, kind: str) -> dict[str, Any]:
             raise
         probe = None
         notes.append("ffprobe cannot read this image; described from exiftool only")
-    if probe is not None and kind in {"video", "audio"}:
+    if probe is not None and kind in TIMED_KINDS:
         wanted = "video" if kind == "video" else "audio"
         if not any(
             s.get("codec_type") == wanted and not is_attached_picture(s)

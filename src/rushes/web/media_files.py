@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from rushes.analyzers.proxy import AUDIO_PROXY, VIDEO_PROXY
 from rushes.catalog.assets import AssetRow, locations_of
 from rushes.catalog.results import results_of
+from rushes.domain import TIMED_KINDS
 from rushes.errors import MediaError
 from rushes.media.ffmpeg import media_arg, run_tool
 from rushes.project import Project
@@ -89,7 +90,7 @@ def _media_type(path: Path, kind: str, probe: dict[str, Any]) -> str:
 def playable(project: Project, conn: sa.Connection, asset: AssetRow) -> MediaFile | None:
     """What the player streams: the proxy when one was made, else the original when the probe
     says a browser plays it; None when neither exists (yet)."""
-    if asset.kind not in {"video", "audio"}:
+    if asset.kind not in TIMED_KINDS:
         return None
     results = results_of(conn, asset.id)
     proxy = results.get("proxy") or {}

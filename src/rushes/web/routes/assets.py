@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from rushes.catalog.assets import AssetRow, locations_of, resolve_asset
 from rushes.catalog.results import results_of
+from rushes.domain import TIMED_KINDS
 from rushes.edit import service
 from rushes.errors import UsageError
 from rushes.present import asset_summary, media_clock, shots_json
@@ -102,7 +103,7 @@ def _page_data(request: Request, ref: str) -> dict[str, Any]:
             "start_frame": start.frames if start else 0,
             "drop_frame": bool(start.drop_frame) if start else False,
         },
-        "proxy_pending": (asset.kind in {"video", "audio"} and detail["play_url"] is None
+        "proxy_pending": (asset.kind in TIMED_KINDS and detail["play_url"] is None
                           and probe.get("browser_playable") is False),
     }
 
