@@ -23,7 +23,6 @@ from rushes.catalog.assets import (
     path_key,
     put_location,
     record_problem,
-    same_file_location,
     set_location_state,
 )
 from rushes.ingest import scan
@@ -140,9 +139,6 @@ def relink(
             continue
         if digest not in candidates:
             continue
-        with catalog.read() as conn:
-            if same_file_location(conn, digest, item.path) is not None:
-                continue  # a link to a location the asset still has, not the lost file
         found.add(digest)
         with catalog.write() as conn:
             put_location(conn, digest, key, st.st_size, st.st_mtime_ns)

@@ -27,7 +27,6 @@ from rushes.catalog.assets import (
     path_key,
     put_location,
     record_problem,
-    same_file_location,
     touch_location,
 )
 from rushes.errors import MediaError
@@ -188,12 +187,6 @@ def _add_file(
         raise MediaError("changed while being read (still copying?); add it again when complete")
     is_new = known is None or known.asset_id != digest
     with catalog.write() as conn:
-        if known is None:
-            # The real file of a link catalogued first (or a link whose path only resolves
-            # to a known one's), found once its content is known: still one location.
-            twin = same_file_location(conn, digest, path)
-            if twin is not None:
-                key, is_new = twin.path_bytes, False
         add_asset(conn, digest, identity.kind, identity.format, after.st_size)
         put_location(conn, digest, key, after.st_size, after.st_mtime_ns)
         if identity.warning:

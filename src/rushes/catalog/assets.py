@@ -82,18 +82,6 @@ def location_named(conn: sa.Connection, path: Path | str) -> LocationRow | None:
     return next((_location(r) for r in rows if real_key(bytes(r.path_bytes)) == real), None)
 
 
-def same_file_location(
-    conn: sa.Connection, asset_id: str, path: Path | str | bytes
-) -> LocationRow | None:
-    """A location of ``asset_id`` that resolves to the same file as ``path`` (one of the two
-    reached through a symbolic link), or None. Hard links are separate names, not aliases."""
-    real = real_key(path)
-    for loc in locations_of(conn, asset_id):
-        if real_key(loc.path_bytes) == real:
-            return loc
-    return None
-
-
 def add_asset(conn: sa.Connection, asset_id: str, kind: str, fmt: str, size: int) -> bool:
     """Insert the asset if new; True when it was. Identical content arriving twice is one asset."""
     exists = conn.execute(sa.select(assets.c.id).where(assets.c.id == asset_id)).first()
