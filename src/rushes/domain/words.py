@@ -22,6 +22,7 @@ texts; ``tests/domain/test_words.py`` keeps a smaller run of it.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -46,8 +47,10 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+@functools.cache
 def _latin_marks() -> frozenset[str]:
-    """The combining marks that Latin letters decompose into: the diacritics unicode61 removes."""
+    """The combining marks that Latin letters decompose into: the diacritics unicode61 removes.
+    Made on first use (only non-ASCII texts need it), not when the catalog is imported."""
     out: set[str] = set()
     for cp in range(0xC0, 0x2000):
         parts = unicodedata.normalize("NFD", chr(cp))
@@ -55,8 +58,6 @@ def _latin_marks() -> frozenset[str]:
             out.update(parts[1:])
     return frozenset(out)
 
-
-_LATIN_MARKS = _latin_marks()
 
 
 def _splits_unlike_python(ch: str) -> bool:
@@ -67,7 +68,7 @@ def _splits_unlike_python(ch: str) -> bool:
     if ch.isascii():
         return False
     if unicodedata.category(ch).startswith("M"):
-        return ch not in _LATIN_MARKS
+        return ch not in _latin_marks()
     return not ch.isalnum()
 
 
