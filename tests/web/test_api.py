@@ -53,6 +53,20 @@ def test_api_search_is_the_cli_json(archive: Archive, anon: httpx.Client, catalo
     assert hit["timecode"] == "10:00:01:02"
 
 
+def test_api_search_asset_filter_takes_ids_not_paths(
+    archive: Archive, anon: httpx.Client
+) -> None:
+    asset = archive.ids["interview"]
+    r = anon.get("/api/search", params={"q": "twice", "asset": asset[:8]})
+    assert r.status_code == 200
+    assert {h["asset"] for h in r.json()["hits"]} == {asset}
+    # The CLI takes a path here; a URL must not learn whether a file is catalogued.
+    path = str(archive.root / "footage" / "interview.mp4")
+    r = anon.get("/api/search", params={"q": "twice", "asset": path})
+    assert r.status_code == 404
+    assert "give an asset id" in r.json()["error"]
+
+
 def test_player_stream_honours_range_requests(archive: Archive, anon: httpx.Client) -> None:
     asset = archive.ids["interview"]
     whole = (archive.root / "footage" / "interview.mp4").read_bytes()

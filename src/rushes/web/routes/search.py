@@ -18,6 +18,7 @@ from rushes.errors import UsageError
 from rushes.search import MAX_LIMIT, SearchResult, search
 from rushes.web.deps import Actor, needs, state
 from rushes.web.render import render
+from rushes.web.routes.assets import check_ref
 
 router = APIRouter()
 PAGE_SIZE = 20
@@ -45,8 +46,10 @@ def _run(
     catalog = web.catalog
     asset_id = None
     if asset:
+        # An id, never a path: a URL must not ask whether a file of this machine is catalogued.
+        ref = check_ref(asset)
         with catalog.read() as conn:
-            asset_id = resolve_asset(conn, asset).id
+            asset_id = resolve_asset(conn, ref).id
     filters: dict[str, Any] = dict(
         kind=kind or None, asset=asset_id, speaker=speaker or None, tag=tag or None,
         source=source or None, date_from=after or None, date_to=before or None, limit=limit,
