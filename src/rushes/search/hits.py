@@ -42,6 +42,8 @@ class Matcher:
         # None when a word term is not ASCII itself (then every text is tokenized).
         regexes = [rx for rx in map(_ascii_regex, self.words) if rx is not None]
         self.ascii = regexes if len(regexes) == len(self.words) else None
+        self._word_counts = None if self.ascii is None else [rx.findall for rx in self.ascii]
+        self._sub_counts = [rx.findall for rx in self.subs]
         #: Whether there is anything to look for (a query of only filters or NOT has not).
         self.active = bool(self.words or self.subs)
 
@@ -72,11 +74,22 @@ class Matcher:
     def score(self, text: str) -> Score:
         """What ranking needs, without the spans: only the page shown needs those, and
         counting each term's matches in C is several times cheaper than listing them."""
-        if self.ascii is not None and (not self.words or text.isascii()):
+        if self._word_counts is not None and (not self.words or text.isascii()):
+            # A plain loop over bound findall methods: the list-and-generator version spent
+            # four times the regexes' own time in Python (1.4 against 0.6 µs a row).
             lowered = text.lower() if self.words else text
-            counts = [len(rx.findall(lowered)) for rx in self.ascii]
-            counts += [len(rx.findall(text)) for rx in self.subs]
-            return sum(1 for n in counts if n), min(sum(counts), 3)
+            found = total = 0
+            for findall in self._word_counts:
+                n = len(findall(lowered))
+                if n:
+                    found += 1
+                    total += n
+            for findall in self._sub_counts:
+                n = len(findall(text))
+                if n:
+                    found += 1
+                    total += n
+            return found, total if total < 3 else 3
         spans = self.spans(text)
         return len({s[2] for s in spans}), min(len(spans), 3)
 
@@ -143,18 +156,19 @@ def first_word_start(
     found, since ASR word lists and segment punctuation differ); when none can be located the
     words are searched for the query terms directly.
     """
-    lowered = text.lower()
+    find = text.lower().find
     cursor = 0
     for word in words:
-        start_us, word_text = int(word[0]), str(word[2]).strip().lower()
+        word_text = word[2]
+        word_text = (word_text if type(word_text) is str else str(word_text)).strip().lower()
         if not word_text:
             continue
-        pos = lowered.find(word_text, cursor)
+        pos = find(word_text, cursor)
         if pos < 0:
             continue
-        if pos + len(word_text) > offset:
-            return start_us
         cursor = pos + len(word_text)
+        if cursor > offset:
+            return int(word[0])
     for word in words:
         if matcher.spans(str(word[2])):
             return int(word[0])
