@@ -174,4 +174,6 @@ def test_serve_on_loopback_needs_no_login(tmp_path: Path) -> None:
         proc.wait(timeout=30)
     # Ctrl-C ends it as it ends every command: "rushes: interrupted", exit 130, no traceback.
     stderr = proc.stderr.read() if proc.stderr else ""
-    assert proc.returncode == 130 and "Traceback" not in stderr
+    # Once in ~15 CI runs this exited 0, not reproduced in 30 runs under load: the message
+    # keeps what the server said, for the next time.
+    assert proc.returncode == 130 and "Traceback" not in stderr, (proc.returncode, stderr)
