@@ -13,8 +13,8 @@ from rushes.search.core import Filters
 from rushes.search.postgres_backend import _bounded, _WordStats
 from rushes.search.query import parse_query
 
-STATS = _WordStats(share={"the": 0.72, "harbour": 0.02, "lamp": 0.004}, floor=0.0001,
-                   rows=750_000)
+STATS = _WordStats(share={"the": 0.72, "harbour": 0.02, "bolt": 0.008, "lamp": 0.004},
+                   floor=0.0001, rows=750_000)
 
 
 def _decide(query: str, monkeypatch: pytest.MonkeyPatch, stats: Any = STATS) -> bool:
@@ -25,9 +25,14 @@ def _decide(query: str, monkeypatch: pytest.MonkeyPatch, stats: Any = STATS) -> 
 
 
 @pytest.mark.parametrize(("query", "sorted_from_index"), [
-    # No asset filter: only a phrase with a rare word (the planner handles single words).
-    ("lamp", False),
+    # No asset filter: a word in up to 3,000 rows, a phrase with a word in up to 10,000.
+    ("lamp", True),  # 3,000 rows
+    ("zyzzyva", True),  # below the statistics' floor: 75 rows at most
+    ("bolt", False),  # 6,000 rows: the planner walks
+    ("bolt lamp", True),  # AND: the rarer word bounds every match
+    ("(bolt OR lamp) harbour", False),
     ('"the lamp"', True),
+    ('"the bolt"', True),
     ('"the harbour"', False),  # 15,000 rows: above BITMAP_ROWS
     # A set-of-assets filter hides its selectivity: any word up to 20,000 rows.
     ("harbour kind:audio", True),

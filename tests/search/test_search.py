@@ -17,7 +17,8 @@ from rushes.catalog.schema import search_entries
 from rushes.catalog.transcripts import SegmentRow, store_transcript
 from rushes.domain.words import pairs_match
 from rushes.errors import UsageError
-from rushes.search import RANK_WINDOW, SearchResult, core, search
+from rushes.search import RANK_WINDOW, SearchResult, core, postgres_backend, search
+from rushes.search.postgres_backend import _WordStats
 from tests.search.corpus import CHINA, HARBOUR, RADIO, load
 
 
@@ -412,15 +413,39 @@ def both(tmp_path: Path, postgres_url: str) -> Iterator[tuple[Catalog, Catalog]]
     pg.close()
 
 
+#: Word statistics the PostgreSQL backend plans from: none (the planner decides), every word
+#: rare (each statement it can bound reads the GIN index with an unestimated tsquery and
+#: sorts), every word common (the walks).
+_PLANNED_AS = {
+    "planner": None,
+    "all rare": _WordStats(share={}, floor=1e-9, rows=1_000),
+    "all common": _WordStats(share={}, floor=0.9, rows=1e9),
+}
+
+
 @pytest.mark.postgres
-def test_sqlite_and_postgres_give_the_same_hits(both: tuple[Catalog, Catalog]) -> None:
+@pytest.mark.parametrize("stats", _PLANNED_AS.values(), ids=_PLANNED_AS.keys())
+def test_sqlite_and_postgres_give_the_same_hits(
+    both: tuple[Catalog, Catalog], stats: _WordStats | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lite, pg = both
     assert pg.dialect == "postgresql" and lite.dialect == "sqlite"
+    monkeypatch.setattr(postgres_backend, "_word_stats", lambda conn: stats)
+    statements: list[str] = []
+    fetch = core.fetch
+
+    def recording(conn: sa.Connection, sql: str, params: dict[str, Any]) -> list[Any]:
+        statements.append(sql)
+        return fetch(conn, sql, params)
+
+    monkeypatch.setattr(core, "fetch", recording)
     for query in SAME_ON_BOTH:
         for offset, limit in ((0, 50), (190, 30), (0, 1000)):
             a = search(lite, query, limit=limit, offset=offset).to_json()
             b = search(pg, query, limit=limit, offset=offset).to_json()
             assert a == b, query
+    unestimated = [s for s in statements if "tsv @@ (SELECT" in s]
+    assert bool(unestimated) == (stats is not None and stats.floor < 1e-6)
     assert search(lite, "the").hits, "the comparison must compare something"
     with lite.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(search_entries)).scalar()
