@@ -10,7 +10,7 @@ import pytest
 
 from rushes.search import postgres_backend
 from rushes.search.core import Filters
-from rushes.search.postgres_backend import _bounded, _WordStats
+from rushes.search.postgres_backend import _bounded, _common_word, _WordStats
 from rushes.search.query import parse_query
 
 STATS = _WordStats(share={"the": 0.72, "harbour": 0.02, "bolt": 0.008, "lamp": 0.004},
@@ -52,3 +52,25 @@ def test_which_searches_sort_the_words_matches(
 
 def test_without_statistics_the_planner_decides(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _decide("harbour kind:audio", monkeypatch, stats=None) is False
+
+
+@pytest.mark.parametrize(("query", "walked"), [
+    ("the", True),  # 540,000 rows
+    ("bolt", True),  # 6,000 rows: above WORD_BITMAP_ROWS
+    ("lamp", False),  # 3,000 rows: sorted from the index instead
+    ("zyzzyva", False),
+    ('"the harbour"', False),  # a phrase can be rare however common its words
+    ("the harbour", False),  # so can two words
+    ("the kind:video", False),  # and a filter
+    ('the speaker:"Ellen Marsh"', False),
+    ("the*", False),
+    ("the OR harbour", False),
+])
+def test_which_searches_walk_without_the_planners_estimate(
+    query: str, walked: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postgres_backend, "_word_stats", lambda conn: STATS)
+    parsed = parse_query(query)
+    assert parsed.expr is not None
+    got = _common_word(parsed.expr, Filters.build(parsed), conn=None)  # type: ignore[arg-type]
+    assert got is walked

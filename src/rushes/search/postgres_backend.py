@@ -129,7 +129,8 @@ def candidates(
     bounded = expr is not None and _bounded(expr, filters, conn)
     compiled = None if expr is None else _compile(expr, params, unestimated=bounded)
     walk = assets is not None and expr is not None and not bounded and _some_word(expr)
-    conds = [] if compiled is None else [_cond(compiled, hidden=walk, unestimated=bounded)]
+    hidden = walk or (expr is not None and not bounded and _common_word(expr, filters, conn))
+    conds = [] if compiled is None else [_cond(compiled, hidden=hidden, unestimated=bounded)]
     conds += filter_sql(filters, params, "postgresql", assets)
     if walk:
         conds.append("e.id BETWEEN :lo AND :hi")
@@ -234,6 +235,20 @@ def _bounded(expr: Node, filters: Filters, conn: sa.Connection) -> bool:
     return filters.narrows_assets and _some_word(
         expr, lambda t: rarest(t) <= FILTERED_BITMAP_ROWS
     )
+
+
+def _common_word(expr: Node, filters: Filters, conn: sa.Connection) -> bool:
+    """Whether ``expr`` is one word, with no filter, in more than :data:`WORD_BITMAP_ROWS`
+    rows: the walk of the newest rows is then the plan, which the planner would choose too
+    (it does from ~2,000 rows), but only after the estimate that :func:`_cond` describes
+    (planning 0.36 against 0.10 ms). A filter or a second word could make the matches rare
+    however common the word is, so those are left to the planner."""
+    if not (isinstance(expr, Term) and len(expr.words) == 1 and _some_word(expr)):
+        return False
+    if filters != Filters():
+        return False
+    stats = _word_stats(conn)
+    return stats is not None and stats.rows_with(expr.words[0]) > WORD_BITMAP_ROWS
 
 
 def _some_word(node: Node, test: Callable[[Term], bool] = lambda t: True) -> bool:
