@@ -236,6 +236,10 @@ def load_postgres(url: str, corpus: Corpus) -> tuple[Catalog, float, float]:
     _load_assets(catalog, corpus)
     raw = catalog.engine.raw_connection()
     cur = raw.cursor()
+    # The throwaway server commits asynchronously (pgserver.py); VACUUM cannot set a hint bit
+    # for a commit whose WAL is not yet flushed, and without hint bits it marks no page
+    # all-visible. The load commits as a real server would, so that the VACUUM below works.
+    cur.execute("SET synchronous_commit = on")
     cur.execute(
         "SELECT indexdef FROM pg_indexes WHERE tablename = 'search_entries' "
         "AND indexname IN ('ix_search_entries_tsv', 'ix_search_entries_trgm', "
@@ -268,6 +272,8 @@ def load_postgres(url: str, corpus: Corpus) -> tuple[Catalog, float, float]:
     # Every table, as autovacuum does after a real ingest (since PostgreSQL 13 inserts trigger
     # it too): statistics for the planner (``assets`` too), hint bits and the visibility map,
     # which the first queries after a bulk load would otherwise be setting as they read.
+    # (Before synchronous_commit above, ``segments`` kept no page all-visible, and each hit's
+    # first read of its word times set the hint bits and dirtied the page.)
     raw.driver_connection.autocommit = True  # type: ignore[union-attr]
     cur.execute("VACUUM ANALYZE")
     raw.driver_connection.autocommit = False  # type: ignore[union-attr]
