@@ -28,6 +28,20 @@ def loaded(catalog: Catalog) -> Catalog:
     return catalog
 
 
+@pytest.fixture
+def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SQL of each search statement run through ``core.fetch`` during the test."""
+    seen: list[str] = []
+    fetch = core.fetch
+
+    def recording(conn: sa.Connection, sql: str, params: dict[str, Any]) -> list[Any]:
+        seen.append(sql)
+        return fetch(conn, sql, params)
+
+    monkeypatch.setattr(core, "fetch", recording)
+    return seen
+
+
 def _texts(result: SearchResult) -> list[str]:
     return [h.text for h in result.hits]
 
@@ -213,7 +227,7 @@ PHRASES = ['"harbour master"', '"the harbour master"', '"harbour master" OR "sto
 
 
 def test_phrases_are_looked_up_in_the_word_pair_index(
-    loaded: Catalog, monkeypatch: pytest.MonkeyPatch
+    loaded: Catalog, statements: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On SQLite a phrase is read from ``search_pairs`` (exact for ASCII rows, the rest checked
     in the word index) and finds what the word index alone finds: accents, a decomposed accent,
@@ -230,19 +244,11 @@ def test_phrases_are_looked_up_in_the_word_pair_index(
     with loaded.write() as conn:
         conn.execute(search_entries.insert(), [
             {"asset_id": RADIO, "source": "note", "text": t} for t in texts])
-    statements: list[str] = []
-    fetch = core.fetch
-
-    def recording(conn: sa.Connection, sql: str, params: dict[str, Any]) -> list[Any]:
-        statements.append(sql)
-        return fetch(conn, sql, params)
-
     def run(query: str) -> tuple[list[str], bool]:
         statements.clear()
         texts = _texts(search(loaded, query))
         return texts, any("search_pairs" in s for s in statements)
 
-    monkeypatch.setattr(core, "fetch", recording)
     with_pairs = {q: run(q) for q in PHRASES}
     from rushes.search import sqlite_backend
     monkeypatch.setattr(sqlite_backend, "_pairs_match", lambda node: None)
@@ -426,19 +432,12 @@ _PLANNED_AS = {
 @pytest.mark.postgres
 @pytest.mark.parametrize("stats", _PLANNED_AS.values(), ids=_PLANNED_AS.keys())
 def test_sqlite_and_postgres_give_the_same_hits(
-    both: tuple[Catalog, Catalog], stats: _WordStats | None, monkeypatch: pytest.MonkeyPatch
+    both: tuple[Catalog, Catalog], stats: _WordStats | None, statements: list[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     lite, pg = both
     assert pg.dialect == "postgresql" and lite.dialect == "sqlite"
     monkeypatch.setattr(postgres_backend, "_word_stats", lambda conn: stats)
-    statements: list[str] = []
-    fetch = core.fetch
-
-    def recording(conn: sa.Connection, sql: str, params: dict[str, Any]) -> list[Any]:
-        statements.append(sql)
-        return fetch(conn, sql, params)
-
-    monkeypatch.setattr(core, "fetch", recording)
     for query in SAME_ON_BOTH:
         for offset, limit in ((0, 50), (190, 30), (0, 1000)):
             a = search(lite, query, limit=limit, offset=offset).to_json()
