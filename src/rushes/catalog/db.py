@@ -3,6 +3,7 @@ PostgreSQL, and migration to the newest schema with Alembic."""
 
 from __future__ import annotations
 
+import functools
 import select
 import time
 from collections.abc import Iterator
@@ -35,6 +36,11 @@ class Catalog:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def where(self) -> str:
+        """The catalog's URL as a person may see it (no password)."""
+        return _safe_url(self.engine.url)
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
@@ -181,18 +187,53 @@ def migrate(engine: sa.Engine) -> None:
 
 
 def open_catalog(url: str) -> Catalog:
-    """Connect to the catalog and migrate it; a server that cannot be reached is one clear error."""
+    """Connect to the catalog and migrate it; a server that cannot be reached, or a file that
+    is not a catalog, is one clear error."""
     engine = create_engine(url)
     try:
         migrate(engine)
-    except sa.exc.OperationalError as exc:
+    except sa.exc.DBAPIError as exc:
+        reason = database_failure(exc)
+        if reason is None:
+            raise
         engine.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise RushesError(f"cannot open the catalog at {_safe_url(url)}: {reason}") from None
     return Catalog(engine)
 
 
-def _safe_url(url: str) -> str:
+def database_failure(exc: BaseException) -> str | None:
+    """The driver's one-line reason when the database itself failed: a server that went away,
+    a damaged, locked or full file, a file that is not a database. These are a catalog's
+    trouble, not a fault in rushes, and a person can act on them; None for anything else (an
+    error in rushes' own SQL stays an internal error).
+
+    Searches run on the driver's cursor (:func:`rushes.search.core.fetch`), so the driver's
+    own exceptions come here as well as SQLAlchemy's wrappings of them."""
+    if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None:
+        exc = exc.orig
+    # PEP 249: OperationalError is the database's trouble; the other subclasses of
+    # DatabaseError (ProgrammingError, IntegrityError, …) are faults in the SQL, while sqlite3
+    # raises the base class itself for a damaged file.
+    if not any(isinstance(exc, module.OperationalError) or type(exc) is module.DatabaseError
+               for module in _drivers()):
+        return None
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+@functools.cache
+def _drivers() -> tuple[Any, ...]:
+    """The DB-API modules a catalog may run on: sqlite3, and psycopg where installed."""
+    import sqlite3
+
+    try:
+        import psycopg
+    except ImportError:
+        return (sqlite3,)
+    return (sqlite3, psycopg)
+
+
+def _safe_url(url: str | sa.URL) -> str:
     try:
         return sa.engine.make_url(url).render_as_string(hide_password=True)
     except sa.exc.ArgumentError:

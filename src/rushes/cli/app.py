@@ -45,6 +45,11 @@ class State:
         """A file a command is about to write, checked (:func:`rushes.outputs.check_output`)."""
         return check_output(Path(path), self.catalog(), self.project().dir)
 
+    @property
+    def opened(self) -> Catalog | None:
+        """The catalog, if a command opened it."""
+        return self._catalog
+
     def close(self) -> None:
         if self._catalog is not None:
             self._catalog.close()

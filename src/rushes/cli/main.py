@@ -1,7 +1,8 @@
 """Entry point: global options, command registration, and the one-line error discipline.
 
-No traceback ever reaches a user: known errors print ``rushes: error: …`` and exit 1; an
-unexpected one prints a single line naming it (``--debug`` shows the traceback) and exits 2.
+No traceback ever reaches a user: known errors print ``rushes: error: …`` and exit 1 (so does
+a failing database: a server gone, a damaged catalog file); an unexpected one prints a single
+line naming it (``--debug`` shows the traceback) and exits 2.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 import click
 
 from rushes import __version__
+from rushes.catalog.db import database_failure
 from rushes.cli import (
     catalog_cmds,
     edit_cmds,
@@ -42,8 +44,9 @@ from rushes.errors import RushesError
 @click.pass_context
 def cli(ctx: click.Context, project_dir: str | None, flags: tuple[str, ...], debug: bool) -> None:
     """rushes: a local-first archive for documentary teams."""
-    state = State(project_dir=project_dir, flags=list(flags), debug=debug)
-    ctx.obj = state
+    # main() hands in the State, so that its error handling can name the catalog in use.
+    state = ctx.ensure_object(State)
+    state.project_dir, state.flags, state.debug = project_dir, list(flags), debug
     ctx.call_on_close(state.close)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_OneLine("rushes: %(levelname)s: %(message)s"))
@@ -69,8 +72,9 @@ for module in (
 
 def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    state = State()
     try:
-        cli.main(args=argv, prog_name="rushes", standalone_mode=False)
+        cli.main(args=argv, prog_name="rushes", standalone_mode=False, obj=state)
     except click.exceptions.Abort:
         click.echo("rushes: interrupted", err=True)
         sys.exit(130)
@@ -93,6 +97,11 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         if debug:
             raise
+        reason = database_failure(exc)
+        if reason is not None:
+            where = f" at {state.opened.where}" if state.opened is not None else ""
+            click.echo(f"rushes: error: the catalog{where} failed: {printable(reason)}", err=True)
+            sys.exit(1)
         click.echo(
             f"rushes: internal error: {type(exc).__name__}: {printable(exc)} "
             "(run with --debug for details)",
