@@ -240,14 +240,15 @@ def load_postgres(url: str, corpus: Corpus) -> tuple[Catalog, float, float]:
     # for a commit whose WAL is not yet flushed, and without hint bits it marks no page
     # all-visible. The load commits as a real server would, so that the VACUUM below works.
     cur.execute("SET synchronous_commit = on")
+    text_indexes = ("ix_search_entries_tsv", "ix_search_entries_trgm",
+                    "ix_search_entries_grams", "ix_search_entries_pairs")
     cur.execute(
         "SELECT indexdef FROM pg_indexes WHERE tablename = 'search_entries' "
-        "AND indexname IN ('ix_search_entries_tsv', 'ix_search_entries_trgm', "
-        "'ix_search_entries_grams')"
+        "AND indexname = ANY(%s)", (list(text_indexes),)
     )
     indexes = [r[0] for r in cur.fetchall()]
-    cur.execute("DROP INDEX ix_search_entries_tsv, ix_search_entries_trgm, "
-                "ix_search_entries_grams")
+    assert len(indexes) == len(text_indexes), indexes
+    cur.execute("DROP INDEX " + ", ".join(text_indexes))
     raw.commit()
     t0 = time.perf_counter()
     with cur.copy(f"COPY segments ({SEGMENT_COLUMNS}) FROM STDIN") as copy:

@@ -10,7 +10,7 @@ import pytest
 
 from rushes.search import postgres_backend
 from rushes.search.core import Filters
-from rushes.search.postgres_backend import _bounded, _common_word, _WordStats
+from rushes.search.postgres_backend import _bounded, _common_word, _rare_pairs, _WordStats
 from rushes.search.query import parse_query
 
 STATS = _WordStats(share={"the": 0.72, "harbour": 0.02, "bolt": 0.008, "lamp": 0.004},
@@ -74,3 +74,66 @@ def test_which_searches_walk_without_the_planners_estimate(
     assert parsed.expr is not None
     got = _common_word(parsed.expr, Filters.build(parsed), conn=None)  # type: ignore[arg-type]
     assert got is walked
+
+
+#: STATS with word pairs (``rushes_pairs(tsv)``, migration 0010).
+PAIRS = _WordStats(share=STATS.share, floor=STATS.floor, rows=STATS.rows,
+                   pair_share={"the_harbour": 0.01, "the_bolt": 0.004, "harbour_master": 0.0002},
+                   pair_floor=0.0001)
+
+
+def _pairs_for(query: str, monkeypatch: pytest.MonkeyPatch, limit: int = 201,
+               stats: Any = PAIRS) -> str | None:
+    monkeypatch.setattr(postgres_backend, "_word_stats", lambda conn: stats)
+    parsed = parse_query(query)
+    assert parsed.expr is not None
+    return _rare_pairs(parsed.expr, conn=None, limit=limit)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("query", "pairs"), [
+    ('"harbour master"', "'harbour_master'"),  # 150 rows
+    # 3,000 rows: sorting beats the walk below √(201 × 750,000 × 0.15) ≈ 4,750 rows
+    ('"the bolt"', "'the_bolt'"),
+    ('"the harbour"', None),  # 7,500 rows: the walk
+    ('"the harbour master"', "'the_harbour' & 'harbour_master'"),  # the rarer pair bounds it
+    ('"zyzzyva quux"', "'zyzzyva_quux'"),  # below the statistics' floor: 75 rows at most
+    ('"harbour master" OR "the bolt"', "('harbour_master') | ('the_bolt')"),  # 3,150 rows
+    ('"the harbour" OR "harbour master"', None),  # 7,650 rows
+    ('"harbour master" storm', "('harbour_master')"),  # a word adds no pair
+    ('"harbour master" -"the bolt"', "('harbour_master')"),  # nor does a NOT
+    ("harbour master", None),  # two words, not a phrase
+    ('"the harbour" OR storm', None),  # an OR with no pair on one side
+    ('"harbour mas"*', None),  # a prefix
+    ('"café opens"', None),  # typed with other than ASCII
+    ('"harbour master" 孩子们', None),  # a substring: not one tsquery
+])
+def test_which_phrases_are_read_from_the_pair_index(
+    query: str, pairs: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _pairs_for(query, monkeypatch) == pairs
+
+
+def test_a_deeper_page_reads_commoner_pairs_from_the_index(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The walk for 1,001 rows reads five times as far: the two cost the same at 10,600."""
+    assert _pairs_for('"the harbour"', monkeypatch, limit=1001) == "'the_harbour'"
+
+
+def test_without_pair_statistics_phrases_are_left_as_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _pairs_for('"harbour master"', monkeypatch, stats=STATS) is None
+    assert _pairs_for('"harbour master"', monkeypatch, stats=None) is None
+
+
+@pytest.mark.parametrize(("query", "sorted_from_index"), [
+    ('"the lamp"', False),  # the pair index decided: not from the words' rows
+    ('"the harbour" lamp', True),  # the rare word still bounds every match
+    ('"the lamp" 孩子们', True),  # no pairs with a substring: the words' rule as before
+    ('"café lamp"', True),  # nor typed with other than ASCII
+])
+def test_with_pair_statistics_phrases_are_not_sorted_from_their_words(
+    query: str, sorted_from_index: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _decide(query, monkeypatch, stats=PAIRS) is sorted_from_index

@@ -11,16 +11,18 @@ split exactly as the documents were.
 Rows come newest id first with a LIMIT, as on SQLite; the planner walks the primary key
 backwards for very common words (stopping after LIMIT rows) and uses the GIN index for rare ones,
 so no query ranks millions of rows. Where its estimates mislead it, or cost more than the
-search, this module decides: a rare word, a rare phrase or a word in a filtered set is sorted
-from the GIN index without the planner's estimate (:func:`_bounded`), and a common word in a few
-assets walks their stretches of rows as on SQLite (:func:`candidates`).
+search, this module decides: a phrase whose word pairs are rare is found in the pair index
+(:func:`_rare_pairs`), a rare word or a word in a filtered set is sorted from the GIN index
+without the planner's estimate (:func:`_bounded`), and a common word in a few assets walks
+their stretches of rows as on SQLite (:func:`candidates`).
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -126,18 +128,24 @@ def candidates(
     if assets == []:
         return []
     params = Params()
-    bounded = expr is not None and _bounded(expr, filters, conn)
+    pairs = None if expr is None else _rare_pairs(expr, conn, limit)
+    bounded = pairs is None and expr is not None and _bounded(expr, filters, conn)
     compiled = None if expr is None else _compile(expr, params, unestimated=bounded)
-    walk = assets is not None and expr is not None and not bounded and _some_word(expr)
-    hidden = walk or (expr is not None and not bounded and _common_word(expr, filters, conn))
+    walk = (pairs is None and assets is not None and expr is not None and not bounded
+            and _some_word(expr))
+    # With rare pairs, the pair index finds the rows and ``tsv`` only checks them.
+    hidden = pairs is not None or walk or (
+        expr is not None and not bounded and _common_word(expr, filters, conn))
     conds = [] if compiled is None else [_cond(compiled, hidden=hidden, unestimated=bounded)]
+    if pairs is not None:
+        conds.insert(0, f"rushes_pairs(e.tsv) @@ (SELECT CAST({params.add(pairs)} AS tsquery))")
     conds += filter_sql(filters, params, "postgresql", assets)
     if walk:
         conds.append("e.id BETWEEN :lo AND :hi")
     where = " AND ".join(f"({c})" for c in conds)
     # ``e.id + 0`` cannot be read off the primary key, so the planner must use the GIN index
-    # and sort the (few) matches: see :func:`_bounded`.
-    order = "e.id + 0" if bounded else "e.id"
+    # and sort the (few) matches: see :func:`_bounded` and :func:`_rare_pairs`.
+    order = "e.id + 0" if bounded or pairs is not None else "e.id"
     n = params.add(limit)
     sql = (
         f"SELECT {COLUMNS} FROM search_entries e"
@@ -166,14 +174,22 @@ WORD_BITMAP_ROWS = 3_000
 @dataclass(frozen=True)
 class _WordStats:
     """PostgreSQL's own statistics of ``tsv``: the share of rows holding each of the most common
-    words, the share below which every other word lies, and the table's row count."""
+    words, the share below which every other word lies, and the table's row count; and the same
+    shares for the word pairs of ``rushes_pairs(tsv)`` (``pair_floor`` None where its index has
+    none)."""
 
     share: dict[str, float]
     floor: float
     rows: float
+    pair_share: dict[str, float] = field(default_factory=dict)
+    pair_floor: float | None = None
 
     def rows_with(self, word: str) -> float:
         return self.share.get(word, self.floor) * self.rows
+
+    def rows_with_pair(self, pair: str) -> float:
+        assert self.pair_floor is not None
+        return self.pair_share.get(pair, self.pair_floor) * self.rows
 
 
 _stats_cache: dict[str, tuple[float, _WordStats | None]] = {}
@@ -187,16 +203,23 @@ def _word_stats(conn: sa.Connection) -> _WordStats | None:
     cached = _stats_cache.get(key)
     if cached is not None and now - cached[0] < _STATS_TTL:
         return cached[1]
-    row = conn.execute(sa.text(
-        "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples "
-        "FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename "
-        "WHERE s.tablename = 'search_entries' AND s.attname = 'tsv'"
-    )).first()
+    rows = conn.execute(sa.text(
+        "SELECT s.tablename, s.most_common_elems::text::text[], s.most_common_elem_freqs, "
+        "c.reltuples FROM pg_stats s JOIN pg_class c ON c.relname = 'search_entries' "
+        "WHERE (s.tablename, s.attname) IN "
+        "(('search_entries', 'tsv'), ('ix_search_entries_pairs', 'rushes_pairs'))"
+    )).all()
+    found = {}
+    for table, elems, freqs, total in rows:
+        if elems and freqs and total and total > 0:
+            # The array ends with the minimum, the maximum and the null share (ts_typanalyze).
+            found[table] = (dict(zip(elems, freqs, strict=False)), float(freqs[len(elems)]),
+                            float(total))
     stats = None
-    if row is not None and row[0] and row[1] and row[2] and row[2] > 0:
-        words, freqs = list(row[0]), [float(f) for f in row[1]]
-        # The array ends with the minimum, the maximum and the null share (ts_typanalyze).
-        stats = _WordStats(dict(zip(words, freqs, strict=False)), freqs[len(words)], float(row[2]))
+    if "search_entries" in found:
+        share, floor, total = found["search_entries"]
+        pair_share, pair_floor, _ = found.get("ix_search_entries_pairs", ({}, None, 0.0))
+        stats = _WordStats(share, floor, total, pair_share, pair_floor)
     _stats_cache[key] = (now, stats)
     return stats
 
@@ -210,10 +233,12 @@ def _bounded(expr: Node, filters: Filters, conn: sa.Connection) -> bool:
     """Whether to read the matches from the GIN index and sort them (``e.id + 0``) rather
     than let the planner walk the primary key newest-first, expecting 201 matches soon.
 
-    - A phrase (``a <-> b``): PostgreSQL estimates it about as often as its words together;
-      when it is in fact rare the walk reads the whole table (190 ms for 178 matches at
-      1,000 h). A phrase cannot match more rows than its rarest word, so when that word is
-      in at most :data:`BITMAP_ROWS` rows, sorting its matches is the bounded plan.
+    - A phrase (``a <-> b``) that the word pairs cannot answer (typed with other than ASCII,
+      or mixed with substrings: see :func:`_rare_pairs`): PostgreSQL estimates it about as
+      often as its words together; when it is in fact rare the walk reads the whole table
+      (190 ms for 178 matches at 1,000 h). A phrase cannot match more rows than its rarest
+      word, so when that word is in at most :data:`BITMAP_ROWS` rows, sorting its matches is
+      the bounded plan.
     - Any word, with a set-of-assets filter: the set is a hashed SubPlan that the planner
       cannot see into, so it assumes half the rows pass; with a date range that keeps one
       asset in forty and a word in 2 % of rows, the walk read 400,000 rows to find 201
@@ -229,8 +254,16 @@ def _bounded(expr: Node, filters: Filters, conn: sa.Connection) -> bool:
     def rarest(term: Term) -> float:
         return min(stats.rows_with(w) for w in term.words)
 
-    if _some_word(expr, lambda t: rarest(t) <= (BITMAP_ROWS if len(t.words) > 1
-                                                 else WORD_BITMAP_ROWS)):
+    # A phrase that :func:`_rare_pairs` looked up and found common is walked: however rare
+    # its words, the rows holding them all are more than its pair's.
+    by_pairs = stats.pair_floor is not None and _words_only(expr)
+
+    def most_rows(term: Term) -> float:
+        if len(term.words) == 1:
+            return WORD_BITMAP_ROWS
+        return 0 if by_pairs and term.text.isascii() else BITMAP_ROWS
+
+    if _some_word(expr, lambda t: rarest(t) <= most_rows(t)):
         return True
     return filters.narrows_assets and _some_word(
         expr, lambda t: rarest(t) <= FILTERED_BITMAP_ROWS
@@ -249,6 +282,70 @@ def _common_word(expr: Node, filters: Filters, conn: sa.Connection) -> bool:
         return False
     stats = _word_stats(conn)
     return stats is not None and stats.rows_with(expr.words[0]) > WORD_BITMAP_ROWS
+
+
+#: What walking a row of the primary key newest-first and checking it costs, against fetching a
+#: row the GIN index named and sorting it: 0.27 against 1.8 µs at 1,000 h (see
+#: :func:`_rare_pairs`).
+WALK_TO_SORT = 0.15
+
+
+def _rare_pairs(expr: Node, conn: sa.Connection, limit: int) -> str | None:
+    """The tsquery over ``rushes_pairs(tsv)`` (migration 0010) to find ``expr``'s rows by, when
+    its pairs are rare enough that sorting their rows beats walking the newest rows; else None.
+
+    A phrase's rows are exactly those holding its word pairs in order, and a pair is far rarer
+    than its words, so the pair index hands over the phrase's rows alone where the ``tsv``
+    index hands over every row holding all its words (at 1,000 h, a phrase in 123 rows: 0.3
+    against 12 ms). For a common pair the walk is the cheaper plan: it reads about ``limit``
+    × rows in the table ÷ rows with the pair, each at :data:`WALK_TO_SORT` of the cost of a
+    row sorted, so the two cost the same at √(``limit`` × table rows × WALK_TO_SORT) rows
+    (4,700 for a first page at 1,000 h; measured: a pair in 5,000 rows, 8.9 ms sorted against
+    8.2 walked, in 3,000 rows 3.5 against 14)."""
+    if not _words_only(expr):
+        return None
+    stats = _word_stats(conn)
+    if stats is None or stats.pair_floor is None:
+        return None
+    found = _pairs(expr, stats)
+    if found is None:
+        return None
+    query, rows = found
+    return query if rows * rows <= limit * stats.rows * WALK_TO_SORT else None
+
+
+def _pairs(node: Node, stats: _WordStats) -> tuple[str, float] | None:
+    """A tsquery over word pairs that every match of ``node`` meets, and how many rows it
+    matches at most by the statistics; None where there is none: a single word, a prefix, a
+    NOT, or a phrase typed with other than ASCII (its words may not be the lexemes PostgreSQL
+    pairs; an ASCII word is one lexeme, as typed)."""
+    if isinstance(node, Term):
+        if node.substring or node.prefix or len(node.words) < 2 or not node.text.isascii():
+            return None
+        pairs = [f"{a}_{b}" for a, b in itertools.pairwise(node.words)]
+        # Words from the tokenizer hold only letters and digits: safe inside quotes.
+        return " & ".join(f"'{p}'" for p in pairs), min(map(stats.rows_with_pair, pairs))
+    if isinstance(node, And):
+        parts = [p for p in (_pairs(c, stats) for c in node.children) if p is not None]
+        if not parts:
+            return None
+        return " & ".join(f"({q})" for q, _ in parts), min(rows for _, rows in parts)
+    if isinstance(node, Or):
+        alternatives = [_pairs(c, stats) for c in node.children]
+        if not all(alternatives):
+            return None
+        return (" | ".join(f"({a[0]})" for a in alternatives if a),
+                sum(a[1] for a in alternatives if a))
+    return None
+
+
+def _words_only(node: Node) -> bool:
+    """Whether ``node`` holds no substring term: it is then one tsquery on ``tsv``."""
+    if isinstance(node, Term):
+        return not node.substring
+    if isinstance(node, Not):
+        return _words_only(node.child)
+    return all(_words_only(c) for c in node.children)
 
 
 def _some_word(node: Node, test: Callable[[Term], bool] = lambda t: True) -> bool:
