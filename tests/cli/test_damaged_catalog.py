@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from cli.runner import rushes
+from damage import damage_table
 from rushes.catalog.db import database_failure
 
 
@@ -22,18 +23,6 @@ def project(tmp_path: Path) -> Path:
     rushes("note", "add", "notes.txt", "The ferry leaves at dawn.", cwd=tmp_path)
     assert "ferry" in rushes("search", "ferry", cwd=tmp_path).stdout
     return tmp_path
-
-
-def _page_size_and_root(db: Path, table: str) -> tuple[int, int]:
-    with sqlite3.connect(db) as conn:
-        # Every page in the file itself, none left in the write-ahead log.
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        root = conn.execute(
-            "SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)
-        ).fetchone()[0]
-    conn.close()
-    return page_size, root
 
 
 def _one_error_line(stderr: str) -> str:
@@ -54,12 +43,7 @@ def test_a_file_that_is_not_a_catalog_is_one_line(project: Path) -> None:
 
 def test_a_damaged_page_met_mid_command_is_one_line_naming_the_catalog(project: Path) -> None:
     """The schema and the migration check read fine; the search meets the damaged page."""
-    db = project / ".rushes" / "catalog.db"
-    page_size, root = _page_size_and_root(db, "search_entries")
-    data = bytearray(db.read_bytes())
-    start = (root - 1) * page_size
-    data[start:start + page_size] = b"\xa5" * page_size
-    db.write_bytes(bytes(data))
+    damage_table(project / ".rushes" / "catalog.db", "search_entries")
 
     proc = rushes("search", "ferry", cwd=project, check=False)
     assert proc.returncode == 1

@@ -221,6 +221,12 @@ def database_failure(exc: BaseException) -> str | None:
     return lines[0] if lines else type(exc).__name__
 
 
+def database_errors() -> tuple[type[Exception], ...]:
+    """Every exception class that :func:`database_failure` may recognise, for handlers that
+    must be registered by class (the web app's)."""
+    return (sa.exc.DBAPIError, *(module.Error for module in _drivers()))
+
+
 @functools.cache
 def _drivers() -> tuple[Any, ...]:
     """The DB-API modules a catalog may run on: sqlite3, and psycopg where installed."""

@@ -25,6 +25,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from rushes import __version__
 from rushes.catalog import Catalog, open_catalog
+from rushes.catalog.db import database_errors, database_failure
 from rushes.errors import RushesError
 from rushes.project import Project
 from rushes.web.analysis import AnalysisRunner
@@ -177,6 +178,20 @@ def _handlers(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"error": str(exc)}, status_code=400)
         return _error_page(request, 400, str(exc))
+
+    async def database_failed(request: Request, exc: Exception) -> Response:
+        """A failing catalog (a server gone, a damaged file) is 503 with its reason, as the
+        command line says it; any other database error is a fault here, left to be a 500."""
+        reason = database_failure(exc)
+        if reason is None:
+            raise exc
+        message = f"the catalog failed: {reason}"
+        if _wants_json(request):
+            return JSONResponse({"error": message}, status_code=503)
+        return _error_page(request, 503, message)
+
+    for error in database_errors():
+        app.add_exception_handler(error, database_failed)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
