@@ -224,6 +224,15 @@ def test_short_substrings_are_looked_up_in_the_bigram_index(loaded: Catalog) -> 
 
 PHRASES = ['"harbour master"', '"the harbour master"', '"harbour master" OR "storm warning"',
            '"harbour master" "the boats"', '"master harbour"', '"cafe opens"']
+#: Rows for the phrase tests: accents, a decomposed accent, a symbol that makes a row unsure
+#: on SQLite, and a non-ASCII word that only looks like two.
+PHRASE_TEXTS = [
+    "Café opens by the harbour master's hut.",
+    "Cafe\u0301 opens at dawn, the HARBOUR, master!",
+    "ⓝ the harbour master again",
+    "harbourümaster is one word here",
+    "The boats and the harbour master.",
+]
 
 
 def test_phrases_are_looked_up_in_the_word_pair_index(
@@ -234,16 +243,9 @@ def test_phrases_are_looked_up_in_the_word_pair_index(
     a symbol that makes the row unsure, and a non-ASCII word that only looks like two."""
     if loaded.dialect != "sqlite":
         pytest.skip("the pair index is SQLite's")
-    texts = [
-        "Café opens by the harbour master's hut.",
-        "Cafe\u0301 opens at dawn, the HARBOUR, master!",
-        "ⓝ the harbour master again",
-        "harbourümaster is one word here",
-        "The boats and the harbour master.",
-    ]
     with loaded.write() as conn:
         conn.execute(search_entries.insert(), [
-            {"asset_id": RADIO, "source": "note", "text": t} for t in texts])
+            {"asset_id": RADIO, "source": "note", "text": t} for t in PHRASE_TEXTS])
     def run(query: str) -> tuple[list[str], bool]:
         statements.clear()
         texts = _texts(search(loaded, query))
@@ -273,14 +275,7 @@ def test_postgres_phrases_are_looked_up_in_the_word_pair_index(
     ``rushes_pairs(tsv)`` (migration 0010), and finds what the ``tsv`` index alone finds."""
     if loaded.dialect != "postgresql":
         pytest.skip("the pair index over tsv is PostgreSQL's")
-    texts = [
-        "Café opens by the harbour master's hut.",
-        "Cafe\u0301 opens at dawn, the HARBOUR, master!",
-        "ⓝ the harbour master again",
-        "harbourümaster is one word here",
-        "The boats and the harbour-master.",
-        "harbour <b>master</b> in markup",
-    ]
+    texts = [*PHRASE_TEXTS, "The boats and the harbour-master.", "harbour <b>master</b> in markup"]
     with loaded.write() as conn:
         conn.execute(search_entries.insert(), [
             {"asset_id": RADIO, "source": "note", "text": t} for t in texts])
