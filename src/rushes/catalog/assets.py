@@ -150,11 +150,17 @@ class AssetRow:
     path: str | None
 
 
-def first_path() -> sa.ScalarSelect[Any]:
-    """An asset's path to show: present locations before missing ones, oldest first."""
+#: Which of an asset's locations is its path to show: present ones before missing ones, oldest
+#: first. :func:`first_path` for SQLAlchemy; this, over ``locations`` as ``l``, for statements
+#: written out by hand (search's, run on the driver's cursor).
+SHOWN_PATH_ORDER = "l.missing, l.id"
+
+
+def first_path(asset_id: sa.ColumnElement[Any] = assets.c.id) -> sa.ScalarSelect[Any]:
+    """The path to show of the asset ``asset_id`` names (see :data:`SHOWN_PATH_ORDER`)."""
     return (
         sa.select(locations.c.path)
-        .where(locations.c.asset_id == assets.c.id)
+        .where(locations.c.asset_id == asset_id)
         .order_by(locations.c.missing, locations.c.id)
         .limit(1)
         .scalar_subquery()

@@ -16,9 +16,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from rushes.catalog.assets import first_path
 from rushes.catalog.db import now_ms
 from rushes.catalog.results import save_result
-from rushes.catalog.schema import jobs, locations
+from rushes.catalog.schema import jobs
 
 STATES = ("pending", "running", "done", "failed")
 
@@ -231,13 +232,7 @@ class FailedJob:
 
 
 def failed_jobs(conn: sa.Connection) -> list[FailedJob]:
-    path = (
-        sa.select(locations.c.path)
-        .where(locations.c.asset_id == jobs.c.asset_id)
-        .order_by(locations.c.missing, locations.c.id)
-        .limit(1)
-        .scalar_subquery()
-    )
+    path = first_path(jobs.c.asset_id)
     rows = conn.execute(
         sa.select(jobs.c.asset_id, jobs.c.analyzer, jobs.c.error, path.label("path"))
         .where(jobs.c.state == "failed")

@@ -34,6 +34,7 @@ import orjson
 import sqlalchemy as sa
 
 from rushes.catalog import Catalog
+from rushes.catalog.assets import SHOWN_PATH_ORDER
 from rushes.domain.timecode import TimecodeClock
 from rushes.errors import UsageError
 from rushes.present import media_clock
@@ -198,7 +199,8 @@ def _paths(conn: sa.Connection, ids: Iterable[str]) -> dict[str, str | None]:
     cond, params = in_list(conn, "l.asset_id", wanted, "text")
     seen: set[str] = set()
     for asset_id, path in fetch(
-        conn, f"SELECT l.asset_id, l.path FROM locations l WHERE {cond} ORDER BY l.missing, l.id",
+        conn,
+        f"SELECT l.asset_id, l.path FROM locations l WHERE {cond} ORDER BY {SHOWN_PATH_ORDER}",
         params,
     ):
         if asset_id not in seen:
@@ -224,7 +226,7 @@ def page_details(
     if assets:
         cond, params = in_list(conn, "a.id", assets, "text")
         path = ("(SELECT l.path FROM locations l WHERE l.asset_id = a.id "
-                "ORDER BY l.missing, l.id LIMIT 1)" if paths is None else "NULL")
+                f"ORDER BY {SHOWN_PATH_ORDER} LIMIT 1)" if paths is None else "NULL")
         # The clock fields as generated columns (migration 0008): no probe document is parsed.
         statements.append((
             f"SELECT a.id, a.kind, r.media_rate, r.media_start_tc, {path} FROM assets a "
