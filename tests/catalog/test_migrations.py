@@ -43,30 +43,54 @@ def test_migrating_twice_changes_nothing(catalog: Catalog) -> None:
         assert current_revision(conn) == HEAD_REVISION
 
 
-def _old_catalog(tmp_path: Path, revision: str, *entries: str) -> str:
-    """The URL of a SQLite catalog migrated only to ``revision``, holding one asset ('ab12')
-    and a note entry per text in ``entries``, written as that revision's schema allows."""
+def _old_catalog(tmp_path: Path, revision: str, *entries: str, url: str | None = None) -> str:
+    """The URL of a catalog (SQLite unless ``url`` names another) migrated only to
+    ``revision``, holding one asset ('ab12') and a note entry per text in ``entries``, written
+    as that revision's schema allows."""
     from alembic import command
     from alembic.config import Config
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+    url = url or f"sqlite:///{tmp_path / 'old.db'}"
     engine = create_engine(url)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
-        conn.exec_driver_sql(
+        conn.execute(sa.text(
             "INSERT INTO assets (id, kind, format, size, added_ms) VALUES ('ab12', 'video', "
             "'mov', 1, 0)"
-        )
-        for text in entries:
-            conn.exec_driver_sql(
-                "INSERT INTO search_entries (asset_id, source, text) VALUES ('ab12', 'note', ?)",
-                (text,),
-            )
+        ))
+        if entries:
+            conn.execute(sa.text(
+                "INSERT INTO search_entries (asset_id, source, text) "
+                "VALUES ('ab12', 'note', :text)"
+            ), [{"text": t} for t in entries])
     engine.dispose()
     return url
+
+
+@pytest.mark.postgres
+def test_upgrading_postgres_to_the_pair_index_gives_it_statistics_at_once(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """0010 analyses the table after building the pair index, so that phrases in a catalog
+    upgraded with years of entries use it from the first search (the search decides by its
+    statistics), not after autovacuum's next analyse."""
+    from rushes.catalog import open_catalog
+    from rushes.search import postgres_backend, search
+
+    texts = [f"the harbour master said {n} boats left" for n in range(300)]
+    url = _old_catalog(tmp_path, "0009_location_real_paths", *texts, url=postgres_url)
+    catalog = open_catalog(url)
+    try:
+        with catalog.read() as conn:
+            stats = postgres_backend._word_stats(conn)
+        assert stats is not None and stats.pair_floor is not None
+        assert stats.rows_with_pair("harbour_master") == pytest.approx(300, rel=0.1)
+        assert len(search(catalog, '"harbour master"', limit=1000).hits) == 300
+    finally:
+        catalog.close()
 
 
 def test_upgrading_to_the_prefix_index_keeps_every_entry_searchable(tmp_path: Path) -> None:
