@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from rushes.search import postgres_backend
 from rushes.search.core import Filters
 from rushes.search.postgres_backend import _bounded, _common_word, _rare_pairs, _WordStats
 from rushes.search.query import parse_query
@@ -17,11 +16,10 @@ STATS = _WordStats(share={"the": 0.72, "harbour": 0.02, "bolt": 0.008, "lamp": 0
                    floor=0.0001, rows=750_000)
 
 
-def _decide(query: str, monkeypatch: pytest.MonkeyPatch, stats: Any = STATS) -> bool:
-    monkeypatch.setattr(postgres_backend, "_word_stats", lambda conn: stats)
+def _decide(query: str, stats: Any = STATS) -> bool:
     parsed = parse_query(query)
     assert parsed.expr is not None
-    return _bounded(parsed.expr, Filters.build(parsed), conn=None)  # type: ignore[arg-type]
+    return _bounded(parsed.expr, Filters.build(parsed), stats)
 
 
 @pytest.mark.parametrize(("query", "sorted_from_index"), [
@@ -44,14 +42,12 @@ def _decide(query: str, monkeypatch: pytest.MonkeyPatch, stats: Any = STATS) -> 
     # A speaker filter is a column the planner estimates: no help needed.
     ('harbour speaker:"Ellen Marsh"', False),
 ])
-def test_which_searches_sort_the_words_matches(
-    query: str, sorted_from_index: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert _decide(query, monkeypatch) is sorted_from_index
+def test_which_searches_sort_the_words_matches(query: str, sorted_from_index: bool) -> None:
+    assert _decide(query) is sorted_from_index
 
 
-def test_without_statistics_the_planner_decides(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert _decide("harbour kind:audio", monkeypatch, stats=None) is False
+def test_without_statistics_the_planner_decides() -> None:
+    assert _decide("harbour kind:audio", stats=None) is False
 
 
 @pytest.mark.parametrize(("query", "walked"), [
@@ -66,13 +62,10 @@ def test_without_statistics_the_planner_decides(monkeypatch: pytest.MonkeyPatch)
     ("the*", False),
     ("the OR harbour", False),
 ])
-def test_which_searches_walk_without_the_planners_estimate(
-    query: str, walked: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(postgres_backend, "_word_stats", lambda conn: STATS)
+def test_which_searches_walk_without_the_planners_estimate(query: str, walked: bool) -> None:
     parsed = parse_query(query)
     assert parsed.expr is not None
-    got = _common_word(parsed.expr, Filters.build(parsed), conn=None)  # type: ignore[arg-type]
+    got = _common_word(parsed.expr, Filters.build(parsed), STATS)
     assert got is walked
 
 
@@ -82,12 +75,10 @@ PAIRS = _WordStats(share=STATS.share, floor=STATS.floor, rows=STATS.rows,
                    pair_floor=0.0001)
 
 
-def _pairs_for(query: str, monkeypatch: pytest.MonkeyPatch, limit: int = 201,
-               stats: Any = PAIRS) -> str | None:
-    monkeypatch.setattr(postgres_backend, "_word_stats", lambda conn: stats)
+def _pairs_for(query: str, limit: int = 201, stats: Any = PAIRS) -> str | None:
     parsed = parse_query(query)
     assert parsed.expr is not None
-    return _rare_pairs(parsed.expr, conn=None, limit=limit)  # type: ignore[arg-type]
+    return _rare_pairs(parsed.expr, stats, limit=limit)
 
 
 @pytest.mark.parametrize(("query", "pairs"), [
@@ -107,24 +98,18 @@ def _pairs_for(query: str, monkeypatch: pytest.MonkeyPatch, limit: int = 201,
     ('"café opens"', None),  # typed with other than ASCII
     ('"harbour master" 孩子们', None),  # a substring: not one tsquery
 ])
-def test_which_phrases_are_read_from_the_pair_index(
-    query: str, pairs: str | None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert _pairs_for(query, monkeypatch) == pairs
+def test_which_phrases_are_read_from_the_pair_index(query: str, pairs: str | None) -> None:
+    assert _pairs_for(query) == pairs
 
 
-def test_a_deeper_page_reads_commoner_pairs_from_the_index(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_deeper_page_reads_commoner_pairs_from_the_index() -> None:
     """The walk for 1,001 rows reads five times as far: the two cost the same at 10,600."""
-    assert _pairs_for('"the harbour"', monkeypatch, limit=1001) == "'the_harbour'"
+    assert _pairs_for('"the harbour"', limit=1001) == "'the_harbour'"
 
 
-def test_without_pair_statistics_phrases_are_left_as_before(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    assert _pairs_for('"harbour master"', monkeypatch, stats=STATS) is None
-    assert _pairs_for('"harbour master"', monkeypatch, stats=None) is None
+def test_without_pair_statistics_phrases_are_left_as_before() -> None:
+    assert _pairs_for('"harbour master"', stats=STATS) is None
+    assert _pairs_for('"harbour master"', stats=None) is None
 
 
 @pytest.mark.parametrize(("query", "sorted_from_index"), [
@@ -134,6 +119,6 @@ def test_without_pair_statistics_phrases_are_left_as_before(
     ('"café lamp"', True),  # nor typed with other than ASCII
 ])
 def test_with_pair_statistics_phrases_are_not_sorted_from_their_words(
-    query: str, sorted_from_index: bool, monkeypatch: pytest.MonkeyPatch
+    query: str, sorted_from_index: bool
 ) -> None:
-    assert _decide(query, monkeypatch, stats=PAIRS) is sorted_from_index
+    assert _decide(query, stats=PAIRS) is sorted_from_index

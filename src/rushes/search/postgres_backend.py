@@ -128,14 +128,16 @@ def candidates(
     if assets == []:
         return []
     params = Params()
-    pairs = None if expr is None else _rare_pairs(expr, conn, limit)
-    bounded = pairs is None and expr is not None and _bounded(expr, filters, conn)
+    # Read once for every decision below (cached: see _word_stats).
+    stats = None if expr is None else _word_stats(conn)
+    pairs = None if expr is None else _rare_pairs(expr, stats, limit)
+    bounded = pairs is None and expr is not None and _bounded(expr, filters, stats)
     compiled = None if expr is None else _compile(expr, params, unestimated=bounded)
     walk = (pairs is None and assets is not None and expr is not None and not bounded
             and _some_word(expr))
     # With rare pairs, the pair index finds the rows and ``tsv`` only checks them.
     hidden = pairs is not None or walk or (
-        expr is not None and not bounded and _common_word(expr, filters, conn))
+        expr is not None and not bounded and _common_word(expr, filters, stats))
     conds = [] if compiled is None else [_cond(compiled, hidden=hidden, unestimated=bounded)]
     if pairs is not None:
         conds.insert(0, f"rushes_pairs(e.tsv) @@ (SELECT CAST({params.add(pairs)} AS tsquery))")
@@ -229,7 +231,7 @@ def _word_stats(conn: sa.Connection) -> _WordStats | None:
 FILTERED_BITMAP_ROWS = 20_000
 
 
-def _bounded(expr: Node, filters: Filters, conn: sa.Connection) -> bool:
+def _bounded(expr: Node, filters: Filters, stats: _WordStats | None) -> bool:
     """Whether to read the matches from the GIN index and sort them (``e.id + 0``) rather
     than let the planner walk the primary key newest-first, expecting 201 matches soon.
 
@@ -247,7 +249,6 @@ def _bounded(expr: Node, filters: Filters, conn: sa.Connection) -> bool:
     - Any word in at most :data:`WORD_BITMAP_ROWS` rows. The planner would choose the GIN
       index itself for most of these; deciding here lets the statement skip its estimate (see
       :func:`_cond`), and keeps the sort up to where it stops paying."""
-    stats = _word_stats(conn)
     if stats is None:
         return False
 
@@ -256,12 +257,12 @@ def _bounded(expr: Node, filters: Filters, conn: sa.Connection) -> bool:
 
     # A phrase that :func:`_rare_pairs` looked up and found common is walked: however rare
     # its words, the rows holding them all are more than its pair's.
-    by_pairs = stats.pair_floor is not None and _words_only(expr)
+    by_pairs = _pairs_apply(expr, stats)
 
     def most_rows(term: Term) -> float:
         if len(term.words) == 1:
             return WORD_BITMAP_ROWS
-        return 0 if by_pairs and term.text.isascii() else BITMAP_ROWS
+        return 0 if by_pairs and _pairable(term) else BITMAP_ROWS
 
     if _some_word(expr, lambda t: rarest(t) <= most_rows(t)):
         return True
@@ -270,7 +271,7 @@ def _bounded(expr: Node, filters: Filters, conn: sa.Connection) -> bool:
     )
 
 
-def _common_word(expr: Node, filters: Filters, conn: sa.Connection) -> bool:
+def _common_word(expr: Node, filters: Filters, stats: _WordStats | None) -> bool:
     """Whether ``expr`` is one word, with no filter, in more than :data:`WORD_BITMAP_ROWS`
     rows: the walk of the newest rows is then the plan, which the planner would choose too
     (it does from ~2,000 rows), but only after the estimate that :func:`_cond` describes
@@ -280,7 +281,6 @@ def _common_word(expr: Node, filters: Filters, conn: sa.Connection) -> bool:
         return False
     if filters != Filters():
         return False
-    stats = _word_stats(conn)
     return stats is not None and stats.rows_with(expr.words[0]) > WORD_BITMAP_ROWS
 
 
@@ -290,7 +290,7 @@ def _common_word(expr: Node, filters: Filters, conn: sa.Connection) -> bool:
 WALK_TO_SORT = 0.15
 
 
-def _rare_pairs(expr: Node, conn: sa.Connection, limit: int) -> str | None:
+def _rare_pairs(expr: Node, stats: _WordStats | None, limit: int) -> str | None:
     """The tsquery over ``rushes_pairs(tsv)`` (migration 0010) to find ``expr``'s rows by, when
     its pairs are rare enough that sorting their rows beats walking the newest rows; else None.
 
@@ -302,10 +302,7 @@ def _rare_pairs(expr: Node, conn: sa.Connection, limit: int) -> str | None:
     row sorted, so the two cost the same at √(``limit`` × table rows × WALK_TO_SORT) rows
     (4,700 for a first page at 1,000 h; measured: a pair in 5,000 rows, 8.9 ms sorted against
     8.2 walked, in 3,000 rows 3.5 against 14)."""
-    if not _words_only(expr):
-        return None
-    stats = _word_stats(conn)
-    if stats is None or stats.pair_floor is None:
+    if stats is None or not _pairs_apply(expr, stats):
         return None
     found = _pairs(expr, stats)
     if found is None:
@@ -317,10 +314,9 @@ def _rare_pairs(expr: Node, conn: sa.Connection, limit: int) -> str | None:
 def _pairs(node: Node, stats: _WordStats) -> tuple[str, float] | None:
     """A tsquery over word pairs that every match of ``node`` meets, and how many rows it
     matches at most by the statistics; None where there is none: a single word, a prefix, a
-    NOT, or a phrase typed with other than ASCII (its words may not be the lexemes PostgreSQL
-    pairs; an ASCII word is one lexeme, as typed)."""
+    NOT, or a phrase typed with other than ASCII (see :func:`_pairable`)."""
     if isinstance(node, Term):
-        if node.substring or node.prefix or len(node.words) < 2 or not node.text.isascii():
+        if not _pairable(node):
             return None
         pairs = [f"{a}_{b}" for a, b in itertools.pairwise(node.words)]
         # Words from the tokenizer hold only letters and digits: safe inside quotes.
@@ -337,6 +333,19 @@ def _pairs(node: Node, stats: _WordStats) -> tuple[str, float] | None:
         return (" | ".join(f"({a[0]})" for a in alternatives if a),
                 sum(a[1] for a in alternatives if a))
     return None
+
+
+def _pairs_apply(expr: Node, stats: _WordStats) -> bool:
+    """Whether the pair index is consulted for ``expr``: its statistics exist, and ``expr`` is
+    one tsquery on ``tsv`` (no substring), which the pairs can narrow."""
+    return stats.pair_floor is not None and _words_only(expr)
+
+
+def _pairable(term: Term) -> bool:
+    """Whether the pair index answers ``term``: a phrase, typed in ASCII (a non-ASCII word may
+    not be the lexeme PostgreSQL pairs; an ASCII word is one lexeme, as typed)."""
+    return (not term.substring and not term.prefix and len(term.words) > 1
+            and term.text.isascii())
 
 
 def _words_only(node: Node) -> bool:
