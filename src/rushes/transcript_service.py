@@ -9,6 +9,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from rushes.catalog import Catalog
 from rushes.catalog.assets import AssetRow, list_assets, resolve_asset
 from rushes.catalog.results import result_of
@@ -16,14 +18,23 @@ from rushes.catalog.transcripts import (
     SegmentRow,
     TranscriptRow,
     WordRow,
+    delete_transcript,
     load_transcript,
     store_transcript,
+    transcript_sources,
 )
 from rushes.domain import TIMED_KINDS
 from rushes.domain.timecode import timecode_at, to_json_time
 from rushes.errors import UsageError
 from rushes.present import media_clock
-from rushes.transcripts import Segment, Transcript, Word, read_transcript, write_transcript
+from rushes.transcripts import (
+    Segment,
+    Transcript,
+    Word,
+    read_transcript,
+    render_transcript,
+    write_transcript,
+)
 
 _US = 1_000_000
 
@@ -130,14 +141,8 @@ def import_transcript(
 def transcript_json(catalog: Catalog, asset_ref: str, source: str | None = None) -> dict[str, Any]:
     """``rushes transcript show --json``: segments and words in seconds, with timecodes."""
     with catalog.read() as conn:
-        asset = resolve_asset(conn, asset_ref)
-        row = load_transcript(conn, asset.id, source)
+        asset, row = _transcript_of(conn, asset_ref, source)
         probe = result_of(conn, asset.id, "probe") or {}
-    if row is None:
-        raise UsageError(
-            f"{asset.path} has no transcript yet; run `rushes transcribe` or "
-            "`rushes transcript import FILE`"
-        )
     rate, start = media_clock(probe)
 
     def tc(us: int) -> str | None:
@@ -166,29 +171,77 @@ def transcript_json(catalog: Catalog, asset_ref: str, source: str | None = None)
     }
 
 
+def _transcript_of(
+    conn: sa.Connection, asset_ref: str, source: str | None
+) -> tuple[AssetRow, TranscriptRow]:
+    """The asset and its transcript from ``source`` (default: the preferred one)."""
+    asset = resolve_asset(conn, asset_ref)
+    row = load_transcript(conn, asset.id, source)
+    if row is None:
+        raise _no_transcript(asset, source, transcript_sources(conn, asset.id))
+    return asset, row
+
+
+def _no_transcript(asset: AssetRow, source: str | None, sources: list[str]) -> UsageError:
+    """The error for a transcript that is not there, saying which ones the asset has."""
+    if not sources:
+        return UsageError(
+            f"{asset.path} has no transcript yet; run `rushes transcribe` or "
+            "`rushes transcript import FILE`"
+        )
+    return UsageError(
+        f"{asset.path} has no transcript from {source!r}; it has {', '.join(sources)}"
+    )
+
+
+def remove_transcript(
+    catalog: Catalog, asset_ref: str, source: str | None
+) -> tuple[AssetRow, str]:
+    """Delete one of the asset's transcripts (and its search entries): a file attached to the
+    wrong asset, or a superseded draft. Without ``source`` the asset must have only one, so
+    that nothing is removed by guess. Returns (asset, source removed)."""
+    with catalog.write() as conn:
+        asset = resolve_asset(conn, asset_ref)
+        sources = transcript_sources(conn, asset.id)
+        if source is None and len(sources) > 1:
+            raise UsageError(
+                f"{asset.path} has {len(sources)} transcripts ({', '.join(sources)}); "
+                "say which with --source"
+            )
+        chosen = source if source is not None else next(iter(sources), None)
+        if chosen is None or chosen not in sources:
+            raise _no_transcript(asset, source, sources)
+        delete_transcript(conn, asset.id, chosen)
+    return asset, chosen
+
+
 def export_transcript(
     catalog: Catalog,
     asset_ref: str,
-    out: Path,
+    out: Path | None,
     fmt: str | None,
     *,
     source_timecode: bool = False,
-) -> str:
-    """Write the asset's transcript; with ``source_timecode`` times follow its embedded start."""
+    source: str | None = None,
+) -> tuple[str, str | None]:
+    """Write the asset's transcript (the preferred one, or ``source``) to ``out``, or with
+    ``out`` None return its text; with ``source_timecode`` times follow its embedded start.
+    Returns (format written, text when ``out`` is None)."""
     with catalog.read() as conn:
-        asset = resolve_asset(conn, asset_ref)
-        row = load_transcript(conn, asset.id)
+        asset, row = _transcript_of(conn, asset_ref, source)
         probe = result_of(conn, asset.id, "probe") or {}
-    if row is None:
-        raise UsageError(f"{asset.path} has no transcript to export")
     _, start = media_clock(probe)
     if source_timecode and start is None:
         raise UsageError(f"{asset.path} has no embedded start timecode")
     title = os.path.basename(asset.path or asset.id)
-    return write_transcript(
-        from_row(row), out, fmt or _format_from(out), offset=start if source_timecode else None,
-        title=title,
-    )
+    offset = start if source_timecode else None
+    if out is None:
+        if fmt is None:
+            raise UsageError("give --format to write a transcript to standard output")
+        return render_transcript(from_row(row), fmt, offset=offset, title=title)
+    written = write_transcript(from_row(row), out, fmt or _format_from(out), offset=offset,
+                               title=title)
+    return written, None
 
 
 def _format_from(out: Path) -> str | None:

@@ -55,8 +55,20 @@ def test_inline_tags_are_stripped() -> None:
 
 
 def test_text_that_only_looks_like_tags_is_kept() -> None:
-    assert texts("1\n00:00:01,000 --> 00:00:02,000\nx < y > z <3 &amp; <laughs>\n") == [
-        "x < y > z <3 &amp; <laughs>"
+    assert texts("1\n00:00:01,000 --> 00:00:02,000\nx < y > z <3 & <laughs>\n") == [
+        "x < y > z <3 & <laughs>"
+    ]
+
+
+def test_complete_entities_are_decoded_and_a_bare_ampersand_stays() -> None:
+    # Subtitles saved from web players carry entities; an escaped tag stays text.
+    srt = (
+        "1\n00:00:01,000 --> 00:00:02,000\nFish &amp; chips, caf&#233; &#x4E2D;&nbsp;AT&T\n\n"
+        "2\n00:00:02,000 --> 00:00:03,000\n&lt;i&gt; is &amp;amp; &notanentity; R&D;\n"
+    )
+    assert texts(srt) == [
+        "Fish & chips, café 中 AT&T",
+        "<i> is &amp; &notanentity; R&D;",
     ]
 
 
@@ -111,6 +123,26 @@ def test_capitalised_label_becomes_the_speaker() -> None:
         ("JOHN", "I was at home. All night."),
         ("DR. JONES", "Really?"),
         ("SPEAKER_01", "Yes."),
+    ]
+
+
+def test_a_name_in_capitalised_words_is_a_speaker() -> None:
+    # Two or more words name someone (as rushes' own export writes them); one word must start
+    # two cues to count, so "Look: it's gone." stays text.
+    srt = (
+        "1\n00:00:01,000 --> 00:00:02,000\nEllen Marsh: Hello.\n\n"
+        "2\n00:00:02,000 --> 00:00:03,000\nCallum: Hi.\n\n"
+        "3\n00:00:03,000 --> 00:00:04,000\nSpeaker 1: Yes.\n\n"
+        "4\n00:00:04,000 --> 00:00:05,000\nCallum: Again.\n\n"
+        "5\n00:00:05,000 --> 00:00:06,000\nLook: it's gone.\n"
+    )
+    segs = read_srt(srt).transcript.segments
+    assert [(s.speaker, s.text) for s in segs] == [
+        ("Ellen Marsh", "Hello."),
+        ("Callum", "Hi."),
+        ("Speaker 1", "Yes."),
+        ("Callum", "Again."),
+        (None, "Look: it's gone."),
     ]
 
 
@@ -199,6 +231,20 @@ def test_text_after_a_blank_line_stays_in_its_cue_with_a_warning() -> None:
     assert [s.text for s in r.transcript.segments] == ["first part second part", "b"]
     assert r.warnings == [
         "cue 1 (line 1): text continues after a blank line (line 5); kept in the cue"
+    ]
+
+
+def test_a_cue_without_its_timing_line_is_named_in_the_warning() -> None:
+    r = read_srt(
+        "1\n00:00:01,000 --> 00:00:02,000\nGood cue\n\n"
+        "2\nThis cue lost its timing line\n\n"
+        "3\n00:00:05,000 --> 00:00:06,000\nThird\n"
+    )
+    assert [s.text for s in r.transcript.segments] == [
+        "Good cue This cue lost its timing line", "Third",
+    ]
+    assert r.warnings == [
+        "cue 2 (line 5) has no 'start --> end' line; its text is kept in cue 1 (line 1)"
     ]
 
 

@@ -206,11 +206,17 @@ def _set_failed(conn: sa.Connection, job_id: int, error: str) -> None:
     )
 
 
-def retry_failed(conn: sa.Connection) -> int:
+def retry_failed(
+    conn: sa.Connection, asset_ids: Collection[str] | None = None, analyzer: str | None = None
+) -> int:
+    """Re-queue failed jobs: all of them, or one analyzer's for some assets."""
+    update = jobs.update().where(jobs.c.state == "failed")
+    if asset_ids is not None:
+        update = update.where(jobs.c.asset_id.in_(list(asset_ids)))
+    if analyzer is not None:
+        update = update.where(jobs.c.analyzer == analyzer)
     return conn.execute(
-        jobs.update().where(jobs.c.state == "failed").values(
-            state="pending", attempts=0, error=None, updated_ms=now_ms()
-        )
+        update.values(state="pending", attempts=0, error=None, updated_ms=now_ms())
     ).rowcount
 
 
@@ -231,11 +237,19 @@ class FailedJob:
     path: str | None
 
 
-def failed_jobs(conn: sa.Connection) -> list[FailedJob]:
+def failed_jobs(
+    conn: sa.Connection, asset_ids: Collection[str] | None = None, analyzer: str | None = None
+) -> list[FailedJob]:
+    """Failed jobs with their errors: all of them, or one analyzer's for some assets."""
     path = first_path(jobs.c.asset_id)
-    rows = conn.execute(
+    query = (
         sa.select(jobs.c.asset_id, jobs.c.analyzer, jobs.c.error, path.label("path"))
         .where(jobs.c.state == "failed")
         .order_by(jobs.c.id)
-    ).all()
+    )
+    if asset_ids is not None:
+        query = query.where(jobs.c.asset_id.in_(list(asset_ids)))
+    if analyzer is not None:
+        query = query.where(jobs.c.analyzer == analyzer)
+    rows = conn.execute(query).all()
     return [FailedJob(r.asset_id, r.analyzer, r.error or "failed", r.path) for r in rows]

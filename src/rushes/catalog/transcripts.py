@@ -103,12 +103,16 @@ def _speaker_names(conn: sa.Connection, ids: Sequence[int]) -> dict[int | None, 
 
 
 def transcript_sources(conn: sa.Connection, asset_id: str) -> list[str]:
+    """The asset's transcripts, preferred first: imported before machine ones (a person wrote
+    them), and among each the newest (a team re-imports a corrected file in another format)."""
     rows = conn.execute(
-        sa.select(transcripts.c.source).where(transcripts.c.asset_id == asset_id)
-    ).scalars().all()
-    return sorted(rows, key=lambda s: (
-        next((i for i, p in enumerate(_PREFERENCE) if s.startswith(p)), len(_PREFERENCE)), s
-    ))
+        sa.select(transcripts.c.source, transcripts.c.created_ms)
+        .where(transcripts.c.asset_id == asset_id)
+    ).all()
+    return [s for s, _ in sorted(rows, key=lambda r: (
+        next((i for i, p in enumerate(_PREFERENCE) if r[0].startswith(p)), len(_PREFERENCE)),
+        -r[1], r[0],
+    ))]
 
 
 def load_transcript(
@@ -145,15 +149,46 @@ def load_transcript(
     return TranscriptRow(head.id, asset_id, head.source, head.language, out)
 
 
-def rename_speaker(conn: sa.Connection, old: str, new: str) -> int:
-    """Rename a voice across the project: by speaker name, or by an imported label."""
-    changed = conn.execute(
-        speakers.update().where(speakers.c.name == old).values(name=new)
-    ).rowcount
-    changed += conn.execute(
-        segments.update().where(segments.c.speaker_label == old).values(speaker_label=new)
-    ).rowcount
-    conn.execute(
-        search_entries.update().where(search_entries.c.speaker == old).values(speaker=new)
+def rename_speaker(conn: sa.Connection, old: str, new: str, asset_id: str | None = None) -> int:
+    """Rename a voice: by speaker name or by an imported label, ignoring case (the ``speaker:``
+    filter ignores it too). Returns segments and voices renamed.
+
+    Across the project by default, since a named voice is one person everywhere. With
+    ``asset_id`` only that asset's imported labels: tools such as WhisperX number speakers
+    per file, so ``SPEAKER_01`` is a different person in each interview. A recognised voice
+    cannot be renamed in one asset alone; :func:`recognised_voice_in` tells the caller so.
+    """
+    def same(column: sa.ColumnElement[str | None]) -> sa.ColumnElement[bool]:
+        return sa.func.lower(column) == sa.func.lower(sa.literal(old))
+
+    changed = 0
+    if asset_id is None:
+        voices = speakers.update().where(same(speakers.c.name)).values(name=new)
+        changed += conn.execute(voices).rowcount
+    labelled = segments.update().where(same(segments.c.speaker_label))
+    entries = search_entries.update().where(
+        search_entries.c.source == "transcript", same(search_entries.c.speaker)
     )
+    if asset_id is not None:
+        labelled = labelled.where(segments.c.asset_id == asset_id, segments.c.speaker_id.is_(None))
+        entries = entries.where(
+            search_entries.c.asset_id == asset_id,
+            search_entries.c.ref_id.in_(
+                sa.select(segments.c.id).where(
+                    segments.c.asset_id == asset_id, segments.c.speaker_id.is_(None)
+                )
+            ),
+        )
+    changed += conn.execute(labelled.values(speaker_label=new)).rowcount
+    conn.execute(entries.values(speaker=new))
     return int(changed)
+
+
+def recognised_voice_in(conn: sa.Connection, name: str, asset_id: str) -> bool:
+    """Whether a voice recognised in the asset is called ``name`` (ignoring case)."""
+    return conn.execute(
+        sa.select(segments.c.id).join(speakers, speakers.c.id == segments.c.speaker_id).where(
+            segments.c.asset_id == asset_id,
+            sa.func.lower(speakers.c.name) == sa.func.lower(sa.literal(name)),
+        ).limit(1)
+    ).first() is not None

@@ -8,13 +8,20 @@ from pathlib import Path
 import click
 
 from rushes.catalog.assets import list_assets, resolve_asset
+from rushes.catalog.jobs import failed_jobs, retry_failed
 from rushes.catalog.speakers import name_speaker
-from rushes.catalog.transcripts import rename_speaker
+from rushes.catalog.transcripts import recognised_voice_in, rename_speaker
 from rushes.cli.app import State, emit_json, note, pass_state, printable
 from rushes.cli.ingest_cmds import run_analysis, workers_option
 from rushes.domain import TIMED_KINDS
+from rushes.errors import RushesError
 from rushes.jobs.plan import plan_asset
-from rushes.transcript_service import export_transcript, import_transcript, transcript_json
+from rushes.transcript_service import (
+    export_transcript,
+    import_transcript,
+    remove_transcript,
+    transcript_json,
+)
 
 
 @click.group()
@@ -77,35 +84,67 @@ def show_cmd(state: State, asset: str, source: str | None, as_json: bool) -> Non
               type=click.Choice(["srt", "webvtt", "vtt", "text", "txt", "markdown", "md",
                                  "html"]),
               help="Format (default: from the output file's extension).")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="File to write.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write ('-': standard output, with --format).")
+@click.option("--source", help="Which transcript (default: the one `show` prints).")
 @click.option("--source-timecode", is_flag=True,
               help="Print times as the asset's source timecode (its embedded start).")
 @pass_state
 def export_cmd(
-    state: State, asset: str, fmt: str | None, output: str, source_timecode: bool
+    state: State, asset: str, fmt: str | None, output: str, source: str | None,
+    source_timecode: bool,
 ) -> None:
     """Write an asset's transcript as SRT, WebVTT, plain text or a readable document."""
-    target = state.output(output)
-    written = export_transcript(
-        state.catalog(), asset, target, fmt, source_timecode=source_timecode
+    target = None if output == "-" else state.output(output)
+    written, text = export_transcript(
+        state.catalog(), asset, target, fmt, source_timecode=source_timecode, source=source
     )
-    note(f"wrote {printable(output)} ({written})")
+    if text is not None:
+        click.echo(text, nl=False)
+    else:
+        note(f"wrote {printable(output)} ({written})")
+
+
+@transcript.command("remove")
+@click.argument("asset")
+@click.option("--source", help="Which transcript (needed when the asset has several).")
+@pass_state
+def remove_cmd(state: State, asset: str, source: str | None) -> None:
+    """Remove one transcript from ASSET (and from search): a file attached to the wrong asset,
+    or a superseded draft. The transcript file itself is not touched."""
+    row, removed = remove_transcript(state.catalog(), asset, source)
+    click.echo(f"removed the {removed} transcript of {printable(row.path or row.id)}")
 
 
 @transcript.command("rename-speaker")
 @click.argument("old")
 @click.argument("new")
+@click.option("--asset", "asset_ref", metavar="ASSET",
+              help="Only in this asset's imported transcripts (labels such as SPEAKER_01 that "
+                   "another file uses for someone else).")
 @pass_state
-def rename_cmd(state: State, old: str, new: str) -> None:
-    """Rename a speaker everywhere in the project (imported labels and recognised voices)."""
+def rename_cmd(state: State, old: str, new: str, asset_ref: str | None) -> None:
+    """Rename a speaker everywhere in the project (imported labels and recognised voices),
+    or with --asset in one asset only. OLD ignores case."""
+    new = new.strip()
+    if not new:
+        raise click.BadParameter("a speaker's new name must not be empty", param_hint="NEW")
     with state.catalog().write() as conn:
-        changed = rename_speaker(conn, old, new)
-        unnamed = re.fullmatch(r"Speaker (\d+)", old.strip())
+        asset_id = resolve_asset(conn, asset_ref).id if asset_ref is not None else None
+        changed = rename_speaker(conn, old, new, asset_id)
+        unnamed = re.fullmatch(r"speaker (\d+)", old.strip(), re.IGNORECASE)
+        if not changed and asset_id is not None and (
+            unnamed or recognised_voice_in(conn, old, asset_id)
+        ):
+            raise click.UsageError(
+                f"{old!r} is a recognised voice, one person across the project: "
+                "rename it without --asset"
+            )
         if not changed and unnamed:  # a recognised voice nobody has named yet
             changed = name_speaker(conn, int(unnamed.group(1)), new)
     if not changed:
-        raise click.UsageError(f"no speaker named {old!r}")
+        where = f" in {asset_ref}" if asset_ref is not None else ""
+        raise click.UsageError(f"no speaker named {old!r}{where}")
     click.echo(f"renamed {old!r} to {new!r}")
 
 
@@ -139,11 +178,25 @@ def transcribe(
             if row.kind not in TIMED_KINDS:
                 raise click.UsageError(f"{row.path} is {row.kind}: it has no speech")
             plan_asset(conn, row, project.settings, force=("transcript",))
+        # Asked again (a model installed since, say): a failed transcription is tried again.
+        wanted = [row.id for row in rows]
+        retry_failed(conn, wanted, "transcript")
     result = run_analysis(state, workers)
+    with catalog.read() as conn:
+        failed = failed_jobs(conn, wanted, "transcript")
     if as_json:
-        emit_json({"jobs": result})
+        emit_json({"jobs": result, "failed": [
+            {"asset": f.asset_id, "path": f.path, "error": f.error} for f in failed
+        ]})
     else:
         click.echo(f"analysis: {result['done']} done, {result['failed']} failed")
+    for f in failed:
+        note(f"{printable(f.path or f.asset_id)}: {f.error}")
+    if failed:
+        raise RushesError(
+            f"transcription failed for {len(failed)} of {len(rows)} "
+            f"asset{'s' * (len(rows) != 1)} (reasons above)"
+        )
 
 
 def register(cli: click.Group) -> None:

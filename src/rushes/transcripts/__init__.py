@@ -24,6 +24,7 @@ from rushes.transcripts.model import (
 from rushes.transcripts.readers import FORMATS, detect_format, read_text, read_transcript
 from rushes.transcripts.writers import (
     WRITER_FORMATS,
+    render_transcript,
     write_html,
     write_markdown,
     write_srt,
@@ -48,6 +49,7 @@ __all__ = [
     "printed_time",
     "read_text",
     "read_transcript",
+    "render_transcript",
     "round_times",
     "transcript_to_json",
     "write_html",

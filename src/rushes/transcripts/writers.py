@@ -274,8 +274,28 @@ def write_transcript(
     Returns the canonical format name written.
     """
     path = Path(path)
-    fmt = (format or _EXTENSIONS.get(path.suffix.lower(), "")).strip().lower()
-    fmt = _ALIASES.get(fmt, fmt)
+    fmt, text = render_transcript(
+        transcript, format or _EXTENSIONS.get(path.suffix.lower(), ""), offset=offset,
+        title=title, shown_as=format or path.suffix or path.name,
+    )
+    try:
+        write_text_atomic(path, text)
+    except OSError as e:
+        raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
+    return fmt
+
+
+def render_transcript(
+    transcript: Transcript,
+    format: str,
+    *,
+    offset: Offset = None,
+    title: str | None = None,
+    shown_as: str | None = None,
+) -> tuple[str, str]:
+    """``transcript`` as text in ``format`` (a name or alias); returns (canonical name, text).
+    ``shown_as`` is what the error names when the format is unknown."""
+    fmt = _ALIASES.get(format.strip().lower(), format.strip().lower())
     if fmt == "srt":
         text = write_srt(transcript, offset=offset)
     elif fmt == "webvtt":
@@ -288,11 +308,7 @@ def write_transcript(
         text = write_html(transcript, offset=offset, title=title)
     else:
         raise UsageError(
-            f"cannot write a transcript as {format or path.suffix or path.name!r} "
+            f"cannot write a transcript as {shown_as or format!r} "
             f"(known: {', '.join(WRITER_FORMATS)})"
         )
-    try:
-        write_text_atomic(path, text)
-    except OSError as e:
-        raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
-    return fmt
+    return fmt, text

@@ -5,19 +5,25 @@ Tolerated: a BOM, CRLF or CR line endings, missing, repeated or out-of-order cue
 inline tags (``<i>``, ``<b>``, ``<u>``, ``<s>``, ``<font …>``, ``<br>``) and ASS override tags
 (``{\\an8}``), which are stripped. Lines of a cue are joined with a space (none between two
 Chinese or Japanese characters). A first line starting with a label in capitals
-(``JOHN: Hello``) gives the speaker; dialogue dashes (``- Hi.``) stay in the text. Other
-``<text>`` (``<laughs>``, ``<3``) is kept, and HTML entities are not decoded: SRT is not HTML.
+(``JOHN: Hello``, ``Ellen Marsh: Hello``; see :func:`_speakers`) gives the speaker; dialogue
+dashes (``- Hi.``) stay in the text. Other ``<text>`` (``<laughs>``, ``<3``) is kept. SRT is not
+HTML, but subtitles taken from web players carry entities (``Fish &amp; chips``): complete
+ones (``&amp;``, ``&#233;``, with their ``;``) are decoded, a bare ``&`` stays.
 """
 
 from __future__ import annotations
 
+import html
+import html.entities
 import re
+from collections import Counter
 
 from rushes.transcripts.model import ImportResult, Offset, Transcript, clean_text, join_text
 from rushes.transcripts.readers._common import (
     RawCue,
     finalize,
     line_error,
+    name_ok,
     parse_clock,
     split_speaker,
 )
@@ -26,6 +32,7 @@ _NUMBER = re.compile(r"^\d+$")
 _ALMOST_TIMING = re.compile(r"^\d{1,2}:\d{1,2}:\d{1,2}([.,:]\d+)?\s*(?:-+>|[–—=]+>|-{1,2}\s)")
 _TAG = re.compile(r"</?(?:i|b|u|s|font|span)(?:\s[^<>]*)?>|\{\\[^{}]*\}", re.IGNORECASE)
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def is_timing_line(line: str) -> bool:
@@ -43,8 +50,43 @@ def read_timing(line: str, name: str, lineno: int) -> tuple[str, str]:
 
 
 def strip_tags(line: str) -> str:
-    """Drop the tags players honour in SRT; other ``<text>`` is text (``<3``, ``<laughs>``)."""
-    return _TAG.sub("", _BREAK.sub(" ", line))
+    """Drop the tags players honour in SRT; other ``<text>`` is text (``<3``, ``<laughs>``).
+    Entities are decoded after, so ``&lt;i&gt;`` stays the text ``<i>``."""
+    text = _TAG.sub("", _BREAK.sub(" ", line))
+    return _ENTITY.sub(_entity, text)
+
+
+def _entity(m: re.Match[str]) -> str:
+    """A known entity decoded, anything else as written (``&notanentity;``: html.unescape would
+    read its ``&not`` as ¬, as HTML5 does for old pages)."""
+    token = m.group()
+    if token[1] == "#" or token[1:] in html.entities.html5:
+        return html.unescape(token)
+    return token
+
+
+def _speakers(bodies: list[list[str]]) -> list[str | None]:
+    """Each cue's speaker, from a label at the start of its first line.
+
+    A label in capitals (``JOHN:``, ``SPEAKER_01:``) is a speaker wherever it appears. A label
+    in capitalised words is one when it names someone plausibly: two to four words
+    (``Ellen Marsh:``, ``Speaker 1:``, as rushes' own SRT export writes them), or one word that
+    starts at least two cues (``Ellen:``), so that ``Look: it's gone.`` stays text. A cue with
+    labels on several lines keeps them all as text: its speaker is unclear.
+    """
+    firsts = [split_speaker(b[0], all_caps=False)[0] if b else None for b in bodies]
+    recurring = Counter(f for f in firsts if f is not None)
+
+    def clear(label: str | None) -> bool:
+        return label is not None and (
+            name_ok(label, all_caps=True) or len(label.split()) > 1 or recurring[label] > 1
+        )
+
+    out: list[str | None] = []
+    for body, first in zip(bodies, firsts, strict=True):
+        others = any(clear(split_speaker(x, all_caps=False)[0]) for x in body[1:])
+        out.append(first if clear(first) and not others else None)
+    return out
 
 
 def read_srt(text: str, name: str = "subtitles.srt", *, offset: Offset = None) -> ImportResult:
@@ -60,23 +102,14 @@ def read_srt(text: str, name: str = "subtitles.srt", *, offset: Offset = None) -
     continued = False
     number: str | None = None
 
+    bodies: list[list[str]] = []
+
     def close() -> None:
         nonlocal cur
         if cur is None:
             return
         body = [clean_text(strip_tags(x)) for x in cur_lines]
-        body = [x for x in body if x]
-        speaker = None
-        if body:
-            speaker, first = split_speaker(body[0], all_caps=True)
-            if speaker is not None and any(
-                split_speaker(x, all_caps=True)[0] is not None for x in body[1:]
-            ):
-                speaker = None  # several labelled speakers in one cue: keep the labels as text
-            elif speaker is not None:
-                body[0] = first
-        cur.text = join_text(body)
-        cur.speaker = speaker
+        bodies.append([x for x in body if x])
         cues.append(cur)
         cur = None
 
@@ -114,6 +147,14 @@ def read_srt(text: str, name: str = "subtitles.srt", *, offset: Offset = None) -
         # a text line
         if cur is None:
             preamble.append(lineno)
+        elif blank_after_text and _NUMBER.match(s) and i + 1 < n and lines[i + 1].strip():
+            # A cue number, then text, but no timing line: that cue lost its times.
+            warnings.append(
+                f"cue {s} (line {lineno}) has no 'start --> end' line; its text is kept in "
+                f"{cur.name('cue')}"
+            )
+            continued = True
+            blank_after_text = False
         else:
             if blank_after_text and not continued:
                 warnings.append(
@@ -125,6 +166,11 @@ def read_srt(text: str, name: str = "subtitles.srt", *, offset: Offset = None) -
             cur_lines.append(lines[i])
         i += 1
     close()
+    for cue, body, speaker in zip(cues, bodies, _speakers(bodies), strict=True):
+        if speaker is not None:
+            body[0] = split_speaker(body[0], all_caps=False)[1]
+        cue.text = join_text(body)
+        cue.speaker = speaker
 
     if not cues:
         raise line_error(name, None, "no subtitle cues found (no 'start --> end' lines)")

@@ -1,0 +1,101 @@
+"""Several transcripts on one asset, and speakers named per file: ``transcript
+rename-speaker --asset``, ``export --source`` / ``-o -``, ``remove``, and ``transcribe``'s exit
+status, through the real command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import mediagen
+from cli.runner import rushes, rushes_json
+
+# WhisperX numbers speakers per file: SPEAKER_01 is someone else in each interview.
+WHISPERX = {"segments": [
+    {"start": 0.5, "end": 1.5, "text": " Good morning.", "speaker": "SPEAKER_00"},
+    {"start": 2.0, "end": 3.0, "text": " Number forty two.", "speaker": "SPEAKER_01"},
+]}
+VTT = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Ellen Marsh>The lantern room\n"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("manage")
+    media = root / "media"
+    media.mkdir()
+    for name, seconds in (("ellen.mov", 4), ("callum.mov", 3)):  # two contents, two assets
+        mediagen.video_testsrc(media / name, seconds=seconds)
+    rushes("init", str(root), cwd=root)
+    rushes("add", "media", "--workers", "1", cwd=root)
+    (root / "wx.json").write_text(json.dumps(WHISPERX), encoding="utf-8")
+    for name in ("ellen", "callum"):
+        rushes("transcript", "import", "wx.json", "--asset", f"media/{name}.mov", cwd=root)
+    return root
+
+
+def speakers(project: Path, asset: str) -> list[str | None]:
+    shown = rushes_json("transcript", "show", asset, cwd=project)
+    return [s["speaker"] for s in shown["segments"]]
+
+
+def test_a_speaker_is_renamed_in_one_asset_only_with_asset(project: Path) -> None:
+    rushes("transcript", "rename-speaker", "speaker_01", "Callum Reid",
+           "--asset", "media/callum.mov", cwd=project)  # the old name ignores case
+    assert speakers(project, "media/callum.mov") == ["SPEAKER_00", "Callum Reid"]
+    assert speakers(project, "media/ellen.mov") == ["SPEAKER_00", "SPEAKER_01"]
+    found = rushes_json("search", "forty speaker:callum*", cwd=project)["hits"]
+    assert [Path(h["path"]).name for h in found] == ["callum.mov"]
+
+    empty = rushes("transcript", "rename-speaker", "SPEAKER_00", " ", cwd=project, check=False)
+    assert empty.returncode == 2
+    assert "a speaker's new name must not be empty" in empty.stderr
+    assert speakers(project, "media/ellen.mov")[0] == "SPEAKER_00"
+
+    absent = rushes("transcript", "rename-speaker", "Nobody", "X", "--asset",
+                    "media/ellen.mov", cwd=project, check=False)
+    assert absent.returncode == 2
+    assert "no speaker named 'Nobody' in media/ellen.mov" in absent.stderr
+
+
+def test_several_transcripts_export_pick_and_remove(project: Path) -> None:
+    (project / "ellen.vtt").write_text(VTT, encoding="utf-8")
+    rushes("transcript", "import", "ellen.vtt", "--asset", "media/ellen.mov", cwd=project)
+    # The newest import is the one shown and exported; --source picks another.
+    assert rushes_json("transcript", "show", "media/ellen.mov", cwd=project)["source"] == (
+        "import:webvtt"
+    )
+    out = rushes("transcript", "export", "media/ellen.mov", "--source", "import:whisper-json",
+                 "--format", "srt", "-o", "-", cwd=project).stdout
+    assert out.startswith("1\n00:00:00,500 --> 00:00:01,500\nSPEAKER_00: Good morning.\n")
+    bogus = rushes("transcript", "show", "media/ellen.mov", "--source", "bogus",
+                   cwd=project, check=False)
+    assert bogus.returncode == 1
+    assert bogus.stderr.strip().endswith(
+        "has no transcript from 'bogus'; it has import:webvtt, import:whisper-json, "
+        "asr:pocketsphinx"
+    )
+
+    unsure = rushes("transcript", "remove", "media/ellen.mov", cwd=project, check=False)
+    assert unsure.returncode == 1
+    assert "has 3 transcripts (import:webvtt, import:whisper-json, asr:pocketsphinx); say " \
+        "which with --source" in unsure.stderr
+    assert rushes_json("search", "lantern", cwd=project)["hits"]
+    rushes("transcript", "remove", "media/ellen.mov", "--source", "import:webvtt", cwd=project)
+    assert rushes_json("search", "lantern", cwd=project)["hits"] == []
+    assert rushes_json("transcript", "show", "media/ellen.mov", cwd=project)["source"] == (
+        "import:whisper-json"
+    )
+    assert (project / "ellen.vtt").read_text(encoding="utf-8") == VTT  # the file is kept
+
+
+def test_transcribe_exits_non_zero_when_the_transcription_asked_for_fails(
+    project: Path,
+) -> None:
+    proc = rushes("transcribe", "--language", "zh", "media/callum.mov", cwd=project,
+                  check=False)
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert "callum.mov: " in lines[-2] and "zh" in lines[-2]
+    assert lines[-1] == "rushes: error: transcription failed for 1 of 1 asset (reasons above)"
