@@ -25,6 +25,11 @@ def _fraction(value: Any) -> Fraction | None:
         return None
 
 
+def media_duration(probe: dict[str, Any]) -> Fraction | None:
+    """The asset's exact duration from its probe, when it has one."""
+    return _fraction(probe.get("duration"))
+
+
 def media_clock(probe: dict[str, Any]) -> tuple[Fraction | None, Timecode | None]:
     """The asset's exact rate and embedded start timecode (when it has them)."""
     rate_value = probe.get("rate")
@@ -42,7 +47,7 @@ def media_clock(probe: dict[str, Any]) -> tuple[Fraction | None, Timecode | None
 def asset_summary(asset: AssetRow, probe: dict[str, Any] | None) -> dict[str, Any]:
     """The ``rushes ls`` row: id, path, kind, duration, fps, plus what a person wants to see."""
     probe = probe or {}
-    duration = _fraction(probe.get("duration"))
+    duration = media_duration(probe)
     rate, start = media_clock(probe)
     return {
         "id": asset.id,

@@ -26,11 +26,12 @@ from rushes.catalog.transcripts import (
 from rushes.domain import TIMED_KINDS
 from rushes.domain.timecode import timecode_at, to_json_time
 from rushes.errors import UsageError
-from rushes.present import media_clock
+from rushes.present import media_clock, media_duration
 from rushes.transcripts import (
     Segment,
     Transcript,
     Word,
+    format_clock,
     read_transcript,
     render_transcript,
     write_transcript,
@@ -103,8 +104,9 @@ def import_transcript(
     encoding: str | None = None,
     source_timecode: bool = False,
     language: str | None = None,
-) -> tuple[AssetRow, int, list[str]]:
-    """Read ``path`` and attach it to the asset; returns (asset, segment count, warnings).
+) -> tuple[AssetRow, int, list[str], str]:
+    """Read ``path`` and attach it to the asset; returns (asset, segment count, warnings,
+    the source it is kept under).
 
     With ``source_timecode`` the file's times are source timecode (as NLEs export them: the
     first cue at 01:00:00,000 for a clip that starts at 01:00:00:00) and are shifted to media
@@ -131,11 +133,41 @@ def import_transcript(
         path, fmt, encoding=encoding, rate=rate, start_timecode=start, offset=offset
     )
     transcript = result.transcript
-    source = f"import:{transcript.source or 'file'}"
+    late = _after_the_end(transcript, probe, suggest_timecode=start is not None and offset is None)
+    if late:
+        result.warnings.append(late)
+    language = language or transcript.language
+    source = import_source(transcript.source, language)
     with catalog.write() as conn:
-        store_transcript(conn, asset.id, source, language or transcript.language,
-                         to_rows(transcript))
-    return asset, len(transcript.segments), result.warnings
+        store_transcript(conn, asset.id, source, language, to_rows(transcript))
+    return asset, len(transcript.segments), result.warnings, source
+
+
+def _after_the_end(
+    transcript: Transcript, probe: dict[str, Any], *, suggest_timecode: bool
+) -> str | None:
+    """A warning for cues that start after the media ends: a transcript of another clip, or
+    times printed in the clip's timecode (an NLE's export) read as media time."""
+    duration = media_duration(probe)
+    if duration is None:
+        return None
+    late = [s for s in transcript.segments if s.start >= duration]
+    if not late:
+        return None
+    hint = ("; if its times are the clip's timecode, import with --source-timecode"
+            if suggest_timecode else "")
+    share = "all" if len(late) == len(transcript.segments) else str(len(late))
+    return (
+        f"{share} of {len(transcript.segments)} cues start after the media ends at "
+        f"{format_clock(duration)} (the first at {format_clock(late[0].start)}){hint}"
+    )
+
+
+def import_source(fmt: str | None, language: str | None) -> str:
+    """Where an imported transcript is kept on its asset: one per format and language, so that
+    re-importing a corrected SRT replaces the earlier one, while the Chinese subtitles and the
+    English ones of the same interview are both kept (``import:srt:zh``, ``import:srt:en``)."""
+    return f"import:{fmt or 'file'}" + (f":{language}" if language else "")
 
 
 def transcript_json(catalog: Catalog, asset_ref: str, source: str | None = None) -> dict[str, Any]:

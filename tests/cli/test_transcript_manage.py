@@ -99,3 +99,30 @@ def test_transcribe_exits_non_zero_when_the_transcription_asked_for_fails(
     lines = proc.stderr.strip().splitlines()
     assert "callum.mov: " in lines[-2] and "zh" in lines[-2]
     assert lines[-1] == "rushes: error: transcription failed for 1 of 1 asset (reasons above)"
+
+
+def test_subtitles_in_two_languages_are_both_kept(project: Path) -> None:
+    (project / "zh.srt").write_text("1\n00:00:00,100 --> 00:00:01,000\n渡轮冬天每周来两次。\n",
+                                    encoding="utf-8")
+    (project / "en.srt").write_text("1\n00:00:00,100 --> 00:00:01,000\nThe ferry comes.\n",
+                                    encoding="utf-8")
+    zh = rushes_json("transcript", "import", "zh.srt", "--asset", "media/callum.mov",
+                     "--language", "zh", cwd=project)
+    en = rushes_json("transcript", "import", "en.srt", "--asset", "media/callum.mov",
+                     "--language", "en", cwd=project)
+    assert (zh["source"], en["source"]) == ("import:srt:zh", "import:srt:en")
+    assert [Path(h["path"]).name for h in rushes_json("search", "渡轮", cwd=project)["hits"]] == [
+        "callum.mov"
+    ]
+    assert rushes_json("search", "ferry", cwd=project)["hits"]
+
+
+def test_cues_after_the_end_of_the_media_are_warned_of(project: Path) -> None:
+    # An NLE's export in the clip's timecode, read as media time: every cue is an hour late.
+    (project / "late.srt").write_text(
+        "1\n00:00:01,000 --> 00:00:02,000\nIn time.\n\n"
+        "2\n01:00:00,400 --> 01:00:01,100\nAn hour late.\n", encoding="utf-8")
+    proc = rushes("transcript", "import", "late.srt", "--asset", "media/ellen.mov",
+                  cwd=project)
+    assert ("warning: 1 of 2 cues start after the media ends at 00:00:04.000 (the first at "
+            "01:00:00.400)") in proc.stderr

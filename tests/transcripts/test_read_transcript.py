@@ -122,3 +122,12 @@ def test_empty_file_is_an_error(tmp_path: Path) -> None:
     path.write_bytes(b"")
     with pytest.raises(UsageError, match=r"^empty\.srt: no subtitle cues found"):
         read_transcript(path)
+
+
+def test_decomposed_accents_are_read_composed(tmp_path: Path) -> None:
+    # Mac tools write NFD (e + U+0301); highlights and word times compare composed text.
+    path = tmp_path / "nfd.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:02,000\nMontre\u0301al, cafe\u0301\n",
+                    encoding="utf-8")
+    [seg] = read_transcript(path).transcript.segments
+    assert seg.text == "Montr\u00e9al, caf\u00e9"

@@ -200,3 +200,25 @@ def test_invalid_json_is_an_error_naming_the_line() -> None:
 def test_unusable_documents_are_errors(doc: object, message: str) -> None:
     with pytest.raises(UsageError, match=rf"^t\.json: {message}"):
         read_whisper_json(json.dumps(doc), "t.json")
+
+
+def test_a_whisperx_segment_splits_where_its_words_change_speaker() -> None:
+    def word(text: str, start: float, end: float, speaker: str | None) -> dict[str, object]:
+        out: dict[str, object] = {"word": text, "start": start, "end": end}
+        if speaker:
+            out["speaker"] = speaker
+        return out
+
+    doc = {"segments": [{
+        "start": 0, "end": 4, "text": " Are you ready? Yes I am.", "speaker": "SPEAKER_00",
+        "words": [word("Are", 0, 0.3, "SPEAKER_00"), word("you", 0.3, 0.6, None),
+                  word("ready?", 0.6, 1, "SPEAKER_00"), word("Yes", 2, 2.5, "SPEAKER_01"),
+                  word("I", 2.5, 2.8, None), word("am.", 2.8, 3.5, "SPEAKER_01")],
+    }]}
+    r = read_whisper_json(json.dumps(doc))
+    assert [(s.start, s.end, s.speaker, s.text) for s in r.transcript.segments] == [
+        (0, 1, "SPEAKER_00", "Are you ready?"),
+        (2, 4, "SPEAKER_01", "Yes I am."),
+    ]
+    assert [w.text for w in r.transcript.segments[1].words] == ["Yes", "I", "am."]
+    assert r.warnings == []

@@ -46,15 +46,15 @@ def import_cmd(
     source_timecode: bool, language: str | None, as_json: bool,
 ) -> None:
     """Attach an existing transcript (SRT, WebVTT, Whisper JSON, timecoded text) to an asset."""
-    asset, count, warnings = import_transcript(
+    asset, count, warnings, source = import_transcript(
         state.catalog(), Path(file), asset_ref, fmt=fmt, encoding=encoding,
         source_timecode=source_timecode, language=language,
     )
     for warning in warnings:
         note(f"warning: {warning}")
     if as_json:
-        emit_json({"asset": asset.id, "path": asset.path, "segments": count,
-                   "warnings": warnings})
+        emit_json({"asset": asset.id, "path": asset.path, "source": source,
+                   "segments": count, "warnings": warnings})
     else:
         click.echo(f"imported {count} segments into {printable(asset.path)}"
                    + (f" ({len(warnings)} warning{'s' * (len(warnings) != 1)})"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from fractions import Fraction
 from pathlib import Path
 
@@ -144,8 +145,9 @@ def read_transcript(
             f"{name}: cannot tell the transcript format (expected SRT, WebVTT, Whisper JSON or "
             "timecoded text); name it explicitly"
         )
-    result = read_text(
-        decoded.text, fmt, name, rate=rate, start_timecode=start_timecode, offset=offset
-    )
+    # Composed (NFC) text: files from Mac tools carry decomposed accents (e + U+0301), which the
+    # word index folds but highlights and word times compare character by character.
+    text = unicodedata.normalize("NFC", decoded.text)
+    result = read_text(text, fmt, name, rate=rate, start_timecode=start_timecode, offset=offset)
     result.warnings[:0] = decoded.warnings
     return result

@@ -129,9 +129,9 @@ def _word_text(raws: list[_RawWord]) -> str:
     return join_text([w.text for w in raws])
 
 
-def _segment_cue(
+def _segment_cues(
     seg: Any, k: int, name: str, warnings: list[str], extra: list[_RawWord] | None = None
-) -> RawCue:
+) -> list[RawCue]:
     where = f"segment {k}"
     if not isinstance(seg, dict):
         raise UsageError(f"{name}: {where}: expected an object, found {seg!r}")
@@ -158,7 +158,33 @@ def _segment_cue(
             speaker = voiced.most_common(1)[0][0]
     lo, hi = min(start, end), max(start, end)
     words = _timed_words(raws, lo, hi, where, warnings)
-    return RawCue(start, end, text, str(k), None, speaker, words)
+    turns = _turns(raws)
+    if len(turns) < 2:
+        return [RawCue(start, end, text, str(k), None, speaker, words)]
+    # WhisperX labels each word: a segment where the speaker changes becomes one cue per turn,
+    # so that "Are you ready? Yes I am." is two people, each findable by `speaker:`.
+    cues: list[RawCue] = []
+    for j, (who, first, last) in enumerate(turns):
+        mine = words[first:last]
+        a = start if j == 0 else mine[0].start
+        b = end if j == len(turns) - 1 else max(w.end for w in mine)
+        cues.append(RawCue(a, max(a, b), _word_text(raws[first:last]), f"{k}.{j + 1}", None,
+                           who, mine))
+    return cues
+
+
+def _turns(raws: list[_RawWord]) -> list[tuple[str | None, int, int]]:
+    """Runs of words by one speaker, as (speaker, first, end) indices; a word without a speaker
+    belongs to the run it is in (WhisperX leaves some unaligned words unlabelled)."""
+    turns: list[tuple[str | None, int, int]] = []
+    for i, w in enumerate(raws):
+        if turns and (w.speaker is None or w.speaker == turns[-1][0]):
+            turns[-1] = (turns[-1][0], turns[-1][1], i + 1)
+        elif turns and turns[-1][0] is None:
+            turns[-1] = (w.speaker, turns[-1][1], i + 1)
+        else:
+            turns.append((w.speaker, i, i + 1))
+    return turns
 
 
 def _distribute(cues_src: list[Any], words: list[_RawWord]) -> list[list[_RawWord]]:
@@ -265,7 +291,7 @@ def read_whisper_json(
             else [[] for _ in segments_src]
         )
         for k, seg in enumerate(segments_src, 1):
-            cues.append(_segment_cue(seg, k, name, warnings, extras[k - 1]))
+            cues.extend(_segment_cues(seg, k, name, warnings, extras[k - 1]))
     elif top_words:
         groups = _group(top_words)
         warnings.append(
@@ -273,7 +299,7 @@ def read_whisper_json(
             f"{len(groups)} segments at sentence ends and pauses"
         )
         for k, seg in enumerate(groups, 1):
-            cues.append(_segment_cue({}, k, name, warnings, seg["words"]))
+            cues.extend(_segment_cues({}, k, name, warnings, seg["words"]))
     if not cues:
         raise UsageError(f"{name}: no segments found")
     segments = finalize(cues, name, warnings, offset=offset, what="segment")
