@@ -4,6 +4,7 @@ test on both), and the two databases giving the same hits in the same order."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -366,6 +367,26 @@ def test_hit_lands_on_the_first_matched_word(loaded: Catalog) -> None:
     # Without word times, the segment's start.
     untimed = search(loaded, '"master plan"').hits[0]
     assert untimed.start == untimed.segment_start == 40.0
+
+
+def test_a_hit_names_its_transcript_and_a_note_takes_nothing_from_a_segment(
+    loaded: Catalog,
+) -> None:
+    [said] = search(loaded, "dawn").hits
+    assert said.transcript == "import:srt" and said.to_json()["transcript"] == "import:srt"
+    # A note's ref_id is its own id, which can be some segment's id too.
+    with loaded.write() as conn:
+        segment = conn.execute(
+            sa.select(search_entries.c.ref_id).where(search_entries.c.text.like("%dawn%"))
+        ).scalar_one()
+        note = add_note(conn, HARBOUR, "dawn patrol", at=Fraction(3))
+        conn.execute(search_entries.update().where(
+            search_entries.c.source == "note", search_entries.c.ref_id == note
+        ).values(ref_id=segment))
+    hits = {h.source: h for h in search(loaded, "dawn").hits}
+    assert hits["note"].transcript is None
+    assert hits["note"].start == 3.0  # not moved to a word of the segment
+    assert hits["transcript"].transcript == "import:srt"
 
 
 def test_timecode_honours_the_embedded_start(loaded: Catalog) -> None:

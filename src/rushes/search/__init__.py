@@ -75,6 +75,9 @@ class Hit:
     highlights: list[tuple[int, int]]
     entry: int
     ref_id: int | None
+    #: For a transcript hit, which of the asset's transcripts (``import:srt``,
+    #: ``asr:pocketsphinx``…): an asset may hold several, each giving its own hit.
+    transcript: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,7 +86,7 @@ class Hit:
             "timecode": self.timecode, "end_timecode": self.end_timecode,
             "segment_start": self.segment_start, "text": self.text, "snippet": self.snippet,
             "highlights": [list(h) for h in self.highlights], "entry": self.entry,
-            "ref_id": self.ref_id,
+            "ref_id": self.ref_id, "transcript": self.transcript,
         }
 
 
@@ -209,12 +212,16 @@ def _paths(conn: sa.Connection, ids: Iterable[str]) -> dict[str, str | None]:
     return out
 
 
+#: A transcript segment as a hit needs it: its transcript's source, and its timed words.
+SegmentInfo = tuple[str, list[Any]]
+
+
 def page_details(
     conn: sa.Connection, page: list[Candidate], paths: dict[str, str | None] | None = None
-) -> tuple[dict[str, _AssetInfo], dict[int, list[Any]]]:
+) -> tuple[dict[str, _AssetInfo], dict[int, SegmentInfo]]:
     """What the hits shown need beyond their rows, so only for the page, not for every
     candidate: each asset's kind, path to show and media clock (rate, embedded start timecode),
-    and each transcript segment's timed words.
+    and each transcript segment's transcript source and timed words.
 
     Without ``paths``, each asset's path is read with its kind, as :func:`_paths` picks it. On
     PostgreSQL both statements go in one round trip (psycopg's pipeline). For a rare word at
@@ -237,14 +244,21 @@ def page_details(
         # Word times read as text on both databases (psycopg would decode PostgreSQL's json
         # with the standard library) and decoded with orjson: for 50 hits, 0.06 ms against
         # 0.29 ms, once the largest single step of building a page.
-        cond, params = in_list(conn, "id", segments, "bigint")
-        statements.append((f"SELECT id, CAST(words AS TEXT) FROM segments WHERE {cond}", params))
+        cond, params = in_list(conn, "s.id", segments, "bigint")
+        statements.append((
+            "SELECT s.id, CAST(s.words AS TEXT), t.source FROM segments s "
+            f"JOIN transcripts t ON t.id = s.transcript_id WHERE {cond}",
+            params,
+        ))
     results = iter(fetch_many(conn, statements))
     info = {
         a: _AssetInfo(kind, found if paths is None else paths.get(a), _clock(rate, tc))
         for a, kind, rate, tc, found in (next(results) if assets else ())
     }
-    words = {i: list(_decode_words(w) or []) for i, w in (next(results) if segments else ())}
+    words = {
+        i: (source, list(_decode_words(w) or []))
+        for i, w, source in (next(results) if segments else ())
+    }
     return info, words
 
 
@@ -277,10 +291,14 @@ def _seconds(us: int) -> float:
 def _hit(
     row: Candidate,
     info: _AssetInfo | None,
-    words: list[Any] | None,
+    segment: SegmentInfo | None,
     spans: list[tuple[int, int, int]],
     matcher: Matcher,
 ) -> Hit:
+    # ref_id is a note's or a clip's id for other sources: the same number as some segment's.
+    transcript, words = (
+        segment if segment is not None and row.source == "transcript" else (None, None)
+    )
     ranges = merge(spans)
     start_us = row.start_us
     if words and ranges and start_us is not None:
@@ -305,4 +323,5 @@ def _hit(
         highlights=ranges,
         entry=row.id,
         ref_id=row.ref_id,
+        transcript=transcript,
     )
