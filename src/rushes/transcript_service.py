@@ -36,6 +36,7 @@ from rushes.transcripts import (
     render_transcript,
     write_transcript,
 )
+from rushes.transcripts.writers import LINE_LENGTH
 
 _US = 1_000_000
 
@@ -74,14 +75,16 @@ def from_row(row: TranscriptRow) -> Transcript:
 
 def match_asset(catalog: Catalog, transcript_path: Path) -> AssetRow:
     """The asset whose file name (without extension) the transcript's name starts with:
-    ``A001_C003.srt`` and ``A001_C003.en.srt`` both belong to ``A001_C003.mov``."""
+    ``A001_C003.srt`` and ``A001_C003.en.srt`` both belong to ``A001_C003.mov``; in another
+    case only when no name matches exactly."""
     stem = transcript_path.name.split(".")[0]
     with catalog.read() as conn:
-        candidates = [
-            a for a in list_assets(conn)
-            if a.kind in TIMED_KINDS and a.path
-            and Path(a.path).stem.split(".")[0] == stem
-        ]
+        timed = [a for a in list_assets(conn) if a.kind in TIMED_KINDS and a.path]
+    named = [(a, Path(str(a.path)).stem.split(".")[0]) for a in timed]
+    candidates = [a for a, s in named if s == stem] or [
+        # Cards and subtitle tools disagree on case (A001C003.MOV, a001c003.srt).
+        a for a, s in named if s.casefold() == stem.casefold()
+    ]
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
@@ -255,6 +258,7 @@ def export_transcript(
     *,
     source_timecode: bool = False,
     source: str | None = None,
+    line_length: int | None = LINE_LENGTH,
 ) -> tuple[str, str | None]:
     """Write the asset's transcript (the preferred one, or ``source``) to ``out``, or with
     ``out`` None return its text; with ``source_timecode`` times follow its embedded start.
@@ -270,9 +274,10 @@ def export_transcript(
     if out is None:
         if fmt is None:
             raise UsageError("give --format to write a transcript to standard output")
-        return render_transcript(from_row(row), fmt, offset=offset, title=title)
+        return render_transcript(from_row(row), fmt, offset=offset, title=title,
+                                 line_length=line_length)
     written = write_transcript(from_row(row), out, fmt or _format_from(out), offset=offset,
-                               title=title)
+                               title=title, line_length=line_length)
     return written, None
 
 

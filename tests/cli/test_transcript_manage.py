@@ -126,3 +126,25 @@ def test_cues_after_the_end_of_the_media_are_warned_of(project: Path) -> None:
                   cwd=project)
     assert ("warning: 1 of 2 cues start after the media ends at 00:00:04.000 (the first at "
             "01:00:00.400)") in proc.stderr
+
+
+def test_a_transcript_is_matched_by_name_in_another_case(project: Path) -> None:
+    (project / "CALLUM.en.srt").write_text("1\n00:00:00,500 --> 00:00:01,000\nUpper case.\n",
+                                           encoding="utf-8")
+    imported = rushes_json("transcript", "import", "CALLUM.en.srt", cwd=project)
+    assert Path(imported["path"]).name == "callum.mov"
+
+
+def test_export_wraps_subtitle_lines_unless_told_not_to(project: Path) -> None:
+    long = "Every night for forty one years I have climbed these steps to the lamp."
+    (project / "long.srt").write_text(f"1\n00:00:00,500 --> 00:00:03,500\n{long}\n",
+                                      encoding="utf-8")
+    rushes("transcript", "import", "long.srt", "--asset", "media/ellen.mov", "--language",
+           "en", cwd=project)
+    args = ("transcript", "export", "media/ellen.mov", "--source", "import:srt:en",
+            "--format", "srt", "-o", "-")
+    wrapped = rushes(*args, cwd=project).stdout.splitlines()
+    assert wrapped[2:4] == [
+        "Every night for forty one years I", "have climbed these steps to the lamp.",
+    ]
+    assert rushes(*args, "--line-length", "0", cwd=project).stdout.splitlines()[2] == long

@@ -29,6 +29,7 @@ from rushes.transcripts import (
     write_transcript,
     write_webvtt,
 )
+from rushes.transcripts.writers import LINE_LENGTH, subtitle_cues, wrap_lines
 
 MS = Fraction(1, 1000)
 R2997 = Fraction(30000, 1001)
@@ -348,3 +349,48 @@ def test_json_shape_for_the_cli() -> None:
             "words": [{"start": 0.333333, "end": 1.0, "text": "hi"}],
         }
     ]
+
+
+def test_a_long_line_wraps_into_two_balanced_lines_and_reads_back() -> None:
+    seg = Segment(Fraction(0), Fraction(4),
+                  "My father kept this light before me, and his mother before him.",
+                  "Ellen Marsh")
+    srt = write_srt(Transcript([seg]))
+    assert srt == (
+        "1\n00:00:00,000 --> 00:00:04,000\n"
+        "Ellen Marsh: My father kept this light\nbefore me, and his mother before him.\n"
+    )
+    assert read_text(srt, "srt").transcript.segments == [seg]
+    one_line = write_srt(Transcript([seg]), line_length=None)
+    assert one_line.splitlines()[2] == "Ellen Marsh: " + seg.text
+
+
+def test_a_long_segment_becomes_cues_that_start_on_their_first_word() -> None:
+    text = ("Every night for forty one years I have climbed these steps. The lamp was "
+            "paraffin then, and the lens turned on a bath of mercury, so smooth that a child "
+            "could push it round.")
+    tokens = text.split(" ")
+    words = [Word(Fraction(k, 2), Fraction(k + 1, 2), t) for k, t in enumerate(tokens)]
+    seg = Segment(Fraction(0), Fraction(len(tokens), 2), text, None, words)
+    cues = subtitle_cues(seg)
+    assert len(cues) == 3
+    assert cues[0][2].endswith("these steps.")  # the sentence end in the cue's second half
+    assert " ".join(c[2] for c in cues) == text
+    for (start, end, cue_text), nxt in zip(cues, [*cues[1:], None], strict=True):
+        first = words[tokens.index(cue_text.split(" ")[0])]
+        assert start == (seg.start if start == cues[0][0] else first.start)
+        assert end == (nxt[0] if nxt else seg.end)
+        assert all(len(line) <= LINE_LENGTH for line in wrap_lines(cue_text))
+        assert len(wrap_lines(cue_text)) <= 2
+    back = read_text(write_webvtt(Transcript([seg])), "webvtt").transcript.segments
+    assert [s.text for s in back] == [c[2] for c in cues]
+
+
+def test_chinese_lines_hold_sixteen_characters() -> None:
+    text = "这个透镜是一八九二年在爱丁堡制造的无论有没有人看见我每天早上都擦亮黄铜"  # 36 characters
+    seg = Segment(Fraction(0), Fraction(9), text)
+    cues = subtitle_cues(seg)
+    assert "".join(c[2] for c in cues) == text
+    for _, _, cue_text in cues:
+        assert all(len(line) <= 16 for line in wrap_lines(cue_text))
+    assert [c[0] for c in cues] == sorted({c[0] for c in cues})  # times in proportion

@@ -22,6 +22,7 @@ from rushes.transcript_service import (
     remove_transcript,
     transcript_json,
 )
+from rushes.transcripts.writers import LINE_LENGTH
 
 
 @click.group()
@@ -89,15 +90,20 @@ def show_cmd(state: State, asset: str, source: str | None, as_json: bool) -> Non
 @click.option("--source", help="Which transcript (default: the one `show` prints).")
 @click.option("--source-timecode", is_flag=True,
               help="Print times as the asset's source timecode (its embedded start).")
+@click.option("--line-length", type=click.IntRange(min=0), default=LINE_LENGTH,
+              show_default=True,
+              help="SRT/WebVTT: characters a subtitle line holds (two lines a cue; longer "
+                   "segments become several cues); 0: one line a segment.")
 @pass_state
 def export_cmd(
     state: State, asset: str, fmt: str | None, output: str, source: str | None,
-    source_timecode: bool,
+    source_timecode: bool, line_length: int,
 ) -> None:
     """Write an asset's transcript as SRT, WebVTT, plain text or a readable document."""
     target = None if output == "-" else state.output(output)
     written, text = export_transcript(
-        state.catalog(), asset, target, fmt, source_timecode=source_timecode, source=source
+        state.catalog(), asset, target, fmt, source_timecode=source_timecode, source=source,
+        line_length=line_length or None,
     )
     if text is not None:
         click.echo(text, nl=False)

@@ -23,13 +23,17 @@ from rushes.transcripts.model import (
     Transcript,
     Word,
     format_clock,
+    is_cjk,
     join_text,
     printed_time,
     round_time,
 )
 
 __all__ = [
+    "LINE_LENGTH",
     "WRITER_FORMATS",
+    "subtitle_cues",
+    "wrap_lines",
     "write_html",
     "write_markdown",
     "write_srt",
@@ -69,19 +73,162 @@ def _cues(transcript: Transcript) -> list[Segment]:
     return [s for s in transcript.segments if s.text.strip()]
 
 
+# --- subtitle lines -----------------------------------------------------------------------------
+
+#: Characters a subtitle line holds (Netflix's and the BBC's 42 for Latin scripts); a cue holds
+#: two lines. A CJK character counts as 42/16 of one, as those guides give Chinese and Japanese
+#: 16 a line.
+LINE_LENGTH = 42
+MAX_LINES = 2
+_WIDE = Fraction(42, 16)
+_SENTENCE_END = ".?!…。？！"
+
+
+def _widths(text: str) -> list[Fraction]:
+    """Width of ``text[:i]`` for every i, so that any span's width is one subtraction."""
+    out = [Fraction(0)]
+    for c in text:
+        out.append(out[-1] + (_WIDE if is_cjk(c) else 1))
+    return out
+
+
+def _break_points(text: str) -> list[tuple[int, int]]:
+    """Where a line may break, as (end of the left part, start of the right part): at a space,
+    or between two CJK characters. Never at a space between two CJK characters: a reader joins
+    such lines without one, and the text would change."""
+    out: list[tuple[int, int]] = []
+    for i, ch in enumerate(text):
+        if ch == " ":
+            if 0 < i < len(text) - 1 and not (is_cjk(text[i - 1]) and is_cjk(text[i + 1])):
+                out.append((i, i + 1))
+        elif i > 0 and is_cjk(ch) and is_cjk(text[i - 1]):
+            out.append((i, i))
+    return out
+
+
+def _best_break(
+    w: list[Fraction], points: list[tuple[int, int]], start: int, end: int
+) -> tuple[Fraction, int, int] | None:
+    """The break of ``[start, end)`` that makes its longer line shortest: (that width, a, b)."""
+    best: tuple[Fraction, int, int] | None = None
+    for a, b in points:
+        if start < a and b < end:
+            longer = max(w[a] - w[start], w[end] - w[b])
+            if best is None or longer < best[0] or (longer == best[0] and a > best[1]):
+                best = (longer, a, b)
+    return best
+
+
+def _fits(w: list[Fraction], points: list[tuple[int, int]], start: int, end: int,
+          line_length: int) -> bool:
+    """Whether ``[start, end)`` fits in two lines."""
+    width = w[end] - w[start]
+    if width <= line_length:
+        return True
+    if width > line_length * MAX_LINES + 1:  # two full lines and the space between them
+        return False
+    best = _best_break(w, points, start, end)
+    return best is not None and best[0] <= line_length
+
+
+def wrap_lines(text: str, line_length: int | None = LINE_LENGTH) -> list[str]:
+    """A cue's text as one line, or two of balanced length when it is longer than a line (the
+    break that makes the longer line shortest). A word longer than a line is not cut."""
+    w = _widths(text)
+    if line_length is None or w[-1] <= line_length:
+        return [text]
+    best = _best_break(w, _break_points(text), 0, len(text))
+    if best is None:
+        return [text]
+    _, a, b = best
+    return [text[:a], text[b:]]
+
+
+def _chunks(text: str, line_length: int) -> list[tuple[int, int]]:
+    """Spans of ``text`` that each fit in two lines, broken at the last point that fits, or at a
+    sentence end in the second half of the cue when there is one."""
+    w = _widths(text)
+    points = _break_points(text)
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while not _fits(w, points, start, len(text), line_length):
+        after = [(a, b) for a, b in points if a > start]
+        if not after:
+            break
+        near = [(a, b) for a, b in after if w[a] - w[start] <= line_length * MAX_LINES + 1]
+        fits = [(a, b) for a, b in near if _fits(w, near, start, a, line_length)]
+        a, b = fits[-1] if fits else after[0]
+        ends = [(x, y) for x, y in fits
+                if text[x - 1] in _SENTENCE_END and w[x] - w[start] >= line_length]
+        if ends:
+            a, b = ends[-1]
+        spans.append((start, a))
+        start = b
+    spans.append((start, len(text)))
+    return spans
+
+
+def subtitle_cues(
+    seg: Segment, line_length: int | None = LINE_LENGTH
+) -> list[tuple[Fraction, Fraction, str]]:
+    """The segment as subtitle cues of at most two lines: (start, end, text). A long segment is
+    cut at word boundaries; each cue starts when its first word is said (from the word times,
+    else in proportion to the characters), and runs until the next one starts."""
+    text = seg.text.replace("\n", " ")
+    if line_length is None:
+        return [(seg.start, seg.end, text)]
+    spans = _chunks(text, line_length)
+    if len(spans) == 1:
+        return [(seg.start, seg.end, text)]
+    starts = [seg.start] + [_time_at(seg, text, a) for a, _ in spans[1:]]
+    if any(b <= a for a, b in itertools.pairwise([*starts, seg.end])):
+        starts = [seg.start] + [_share(seg, text, a) for a, _ in spans[1:]]
+    ends = [*starts[1:], seg.end]
+    return [(t0, t1, text[a:b]) for (a, b), t0, t1 in zip(spans, starts, ends, strict=True)]
+
+
+def _share(seg: Segment, text: str, at: int) -> Fraction:
+    return seg.start + (seg.end - seg.start) * Fraction(at, max(len(text), 1))
+
+
+def _time_at(seg: Segment, text: str, at: int) -> Fraction:
+    """When the word at character ``at`` is said: its start from the word times when the words
+    can be found in the text in order, else the time in proportion to the characters."""
+    pos = 0
+    for w in seg.words:
+        found = text.find(w.text, pos) if w.text else -1
+        if found < 0:
+            break
+        if found >= at:
+            return w.start
+        pos = found + len(w.text)
+    return _share(seg, text, at)
+
+
 # --- SRT ----------------------------------------------------------------------------------------
 
 
-def write_srt(transcript: Transcript, *, offset: Offset = None, speaker_labels: bool = True) -> str:
-    """SubRip text: numbered cues, ``HH:MM:SS,mmm``, one text line, ``NAME: `` before the text."""
+def write_srt(
+    transcript: Transcript,
+    *,
+    offset: Offset = None,
+    speaker_labels: bool = True,
+    line_length: int | None = LINE_LENGTH,
+) -> str:
+    """SubRip text: numbered cues, ``HH:MM:SS,mmm``, ``NAME: `` before the text, lines wrapped
+    as :func:`subtitle_cues` does (``line_length`` None: one line a segment)."""
     out: list[str] = []
-    for n, seg in enumerate(_cues(transcript), 1):
-        text = seg.text.replace("-->", "->").replace("\n", " ")
-        if speaker_labels and seg.speaker:
-            text = f"{seg.speaker}: {text}"
-        out.append(
-            f"{n}\n{_clock(seg.start, offset, ',')} --> {_clock(seg.end, offset, ',')}\n{text}\n"
-        )
+    n = 0
+    for seg in _cues(transcript):
+        for start, end, text in subtitle_cues(seg, line_length):
+            text = text.replace("-->", "->")
+            if speaker_labels and seg.speaker:
+                text = f"{seg.speaker}: {text}"
+            n += 1
+            lines = "\n".join(wrap_lines(text, line_length))
+            out.append(
+                f"{n}\n{_clock(start, offset, ',')} --> {_clock(end, offset, ',')}\n{lines}\n"
+            )
     return "\n".join(out)
 
 
@@ -134,8 +281,10 @@ def write_webvtt(
     *,
     offset: Offset = None,
     word_timestamps: bool = False,
+    line_length: int | None = LINE_LENGTH,
 ) -> str:
-    """WebVTT text: ``<v Speaker>`` voice tags, ``Language:`` in the header when known.
+    """WebVTT text: ``<v Speaker>`` voice tags, ``Language:`` in the header when known, lines
+    wrapped as :func:`subtitle_cues` does (``line_length`` None: one line a segment).
 
     ``word_timestamps`` adds karaoke-style ``<00:00:01.500>`` tags from the word times (read
     back as words); cues whose words cannot be placed in the text are written without them.
@@ -144,16 +293,22 @@ def write_webvtt(
     if transcript.language:
         header += f"\nLanguage: {transcript.language}"
     out = [header + "\n"]
-    for n, seg in enumerate(_cues(transcript), 1):
-        body = _karaoke(seg, offset) if word_timestamps else None
-        if body is None:
-            body = _vtt_escape(seg.text)
-        body = body.replace("\n", " ")
-        if seg.speaker:
-            body = f"<v {_vtt_escape(seg.speaker)}>{body}"
-        out.append(
-            f"{n}\n{_clock(seg.start, offset, '.')} --> {_clock(seg.end, offset, '.')}\n{body}\n"
-        )
+    n = 0
+    for seg in _cues(transcript):
+        karaoke = _karaoke(seg, offset) if word_timestamps else None
+        if karaoke is not None:  # word times tag the whole segment: one cue, one line
+            cues = [(seg.start, seg.end, [karaoke.replace("\n", " ")])]
+        else:
+            cues = [(a, b, [_vtt_escape(x) for x in wrap_lines(text, line_length)])
+                    for a, b, text in subtitle_cues(seg, line_length)]
+        for start, end, lines in cues:
+            if seg.speaker:
+                lines[0] = f"<v {_vtt_escape(seg.speaker)}>{lines[0]}"
+            n += 1
+            body = "\n".join(lines)
+            out.append(
+                f"{n}\n{_clock(start, offset, '.')} --> {_clock(end, offset, '.')}\n{body}\n"
+            )
     return "\n".join(out)
 
 
@@ -268,6 +423,7 @@ def write_transcript(
     *,
     offset: Offset = None,
     title: str | None = None,
+    line_length: int | None = LINE_LENGTH,
 ) -> str:
     """Write ``transcript`` to ``path`` as UTF-8 (format from the extension unless named).
 
@@ -276,7 +432,7 @@ def write_transcript(
     path = Path(path)
     fmt, text = render_transcript(
         transcript, format or _EXTENSIONS.get(path.suffix.lower(), ""), offset=offset,
-        title=title, shown_as=format or path.suffix or path.name,
+        title=title, shown_as=format or path.suffix or path.name, line_length=line_length,
     )
     try:
         write_text_atomic(path, text)
@@ -292,14 +448,16 @@ def render_transcript(
     offset: Offset = None,
     title: str | None = None,
     shown_as: str | None = None,
+    line_length: int | None = LINE_LENGTH,
 ) -> tuple[str, str]:
     """``transcript`` as text in ``format`` (a name or alias); returns (canonical name, text).
-    ``shown_as`` is what the error names when the format is unknown."""
+    ``shown_as`` is what the error names when the format is unknown; ``line_length`` wraps
+    subtitle formats (None: one line a segment)."""
     fmt = _ALIASES.get(format.strip().lower(), format.strip().lower())
     if fmt == "srt":
-        text = write_srt(transcript, offset=offset)
+        text = write_srt(transcript, offset=offset, line_length=line_length)
     elif fmt == "webvtt":
-        text = write_webvtt(transcript, offset=offset)
+        text = write_webvtt(transcript, offset=offset, line_length=line_length)
     elif fmt == "text":
         text = write_text(transcript, offset=offset)
     elif fmt == "markdown":
