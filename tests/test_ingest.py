@@ -248,7 +248,8 @@ def test_a_folder_added_through_a_link_is_not_hashed_again_by_its_real_path(
 ) -> None:
     """Once catalogued through a link, an unchanged file reached by its real path is the
     location already there, found before hashing (the module's promise: an unchanged file is
-    not hashed again); changed, it moves to its new content, still one location."""
+    not hashed again); changed, it is reported by either path and stays one location, with
+    the asset it was catalogued as."""
     import rushes.ingest as ingest
 
     real = tmp_path / "card"
@@ -264,15 +265,20 @@ def test_a_folder_added_through_a_link_is_not_hashed_again_by_its_real_path(
         report = add_paths(project, catalog, [real])
         assert (report.added, report.skipped, report.failed) == (0, 1, 0)
     assert hashed == []
+    with catalog.read() as conn:
+        before = [(loc.asset_id, loc.path) for a in list_assets(conn)
+                  for loc in locations_of(conn, a.id)]
     (real / "a.txt").write_text("second take, replaced\n" * 40)
     os.utime(real / "a.txt", ns=(1, 1))  # a different time, however coarse the clock
-    add_paths(project, catalog, [real])
-    add_paths(project, catalog, [tmp_path / "footage"])
+    for path in (real, tmp_path / "footage"):
+        report = add_paths(project, catalog, [path])
+        assert (report.added, report.skipped, report.failed) == (0, 0, 1)
+        assert "content changed" in report.errors[0]["error"]
     with catalog.read() as conn:
         found = [(loc.asset_id, loc.path) for a in list_assets(conn)
                  for loc in locations_of(conn, a.id)]
-    assert [path for _, path in found] == [str(tmp_path / "footage" / "a.txt")]
-    assert len(hashed) == 1
+    assert found == before and [p for _, p in found] == [str(tmp_path / "footage" / "a.txt")]
+    assert len(hashed) == 2
 
 
 def test_naming_a_file_by_another_path_is_a_few_lookups(

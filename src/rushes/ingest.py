@@ -4,8 +4,13 @@ Originals are only ever opened for reading. Each file is committed in its own tr
 kill loses at most the file being hashed; an unchanged file (same path, size and modification
 time) is not hashed again. A file reached by a second path through a symbolic link (a linked
 folder, a link to a file) is the location already catalogued, under the path first added, never a
-second one. A file that cannot be catalogued gets one readable line recorded against its path and
-the run goes on.
+second one; linked folders inside a tree are followed, each real folder walked once. A file or
+folder that cannot be catalogued gets one readable line recorded against its path and the run
+goes on; only a failing catalog (disk full, server gone) stops it.
+
+A catalogued file whose bytes are no longer those of its asset is a fixity failure, not a new
+version: it is reported and left pointing at the asset it was, so that ``rushes verify`` keeps
+reporting it and the logging done against the original is not quietly orphaned.
 """
 
 from __future__ import annotations
@@ -19,17 +24,20 @@ from pathlib import Path
 
 from rushes.catalog import Catalog
 from rushes.catalog.assets import (
+    LocationRow,
     add_asset,
     clear_problem,
     display_path,
     get_asset,
+    list_problems,
     location_named,
     path_key,
     put_location,
     record_problem,
     touch_location,
 )
-from rushes.errors import MediaError
+from rushes.catalog.db import database_failure
+from rushes.errors import MediaError, RushesError
 from rushes.jobs.plan import plan_asset
 from rushes.media.hashing import hash_file
 from rushes.media.identify import identify
@@ -65,26 +73,70 @@ class Found:
     error: str | None = None
 
 
-def scan(paths: Iterable[Path]) -> Iterator[Found]:
-    """Files under ``paths`` in a stable order, skipping hidden names and project folders."""
+def scan(
+    paths: Iterable[Path], on_folder: Callable[[str], None] | None = None
+) -> Iterator[Found]:
+    """Files under ``paths`` in a stable order, skipping hidden names and project folders; a
+    folder that cannot be listed is a :class:`Found` with its reason, since the files in it
+    would otherwise be missing from the catalog without a word. ``on_folder`` is told each
+    folder that was listed."""
     for top in paths:
         try:
             st = top.stat()
         except FileNotFoundError:
-            yield Found(top, "no such file or folder")
+            yield Found(top, _broken_link(top) or "no such file or folder")
             continue
         except OSError as exc:
-            yield Found(top, _os_reason(exc))
+            yield Found(top, _os_reason(exc, top))
             continue
         if not stat.S_ISDIR(st.st_mode):
             yield Found(top)
             continue
-        for root, dirs, files in os.walk(top, onerror=None):
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != MARKER)
-            for name in sorted(files):
-                if _ignored(name):
-                    continue
-                yield Found(Path(root) / name)
+        yield from _walk(top, on_folder)
+
+
+def _walk(top: Path, on_folder: Callable[[str], None] | None) -> Iterator[Found]:
+    """The files of one folder tree. Linked folders are followed, as the folder is when named
+    directly, but each real folder is walked once: a link back up the tree, or two links to
+    one folder, would otherwise loop forever or hash the same files twice (they would still be
+    one location each, see :func:`~rushes.catalog.assets.location_named`, but slowly)."""
+    unreadable: list[OSError] = []
+    # The real path of every folder walked or about to be, keyed (while pending) by the path
+    # os.walk will give it: only a link needs resolving, a plain folder extends its parent's.
+    walked = {os.path.realpath(top)}
+    pending = {str(top): os.path.realpath(top)}
+    for root, dirs, files in os.walk(top, onerror=unreadable.append, followlinks=True):
+        yield from _unreadable_folders(unreadable)
+        if on_folder:
+            on_folder(root)
+        real_root = pending.pop(root, None) or os.path.realpath(root)
+        keep = []
+        for name in sorted(dirs):
+            if name.startswith(".") or name == MARKER:
+                continue
+            child = os.path.join(root, name)
+            real = os.path.realpath(child) if os.path.islink(child) else os.path.join(
+                real_root, name)
+            if real in walked:
+                continue  # a loop, or a folder reached by another path in this tree
+            walked.add(real)
+            pending[child] = real
+            keep.append(name)
+        dirs[:] = keep
+        for name in sorted(files):
+            if _ignored(name):
+                continue
+            yield Found(Path(root) / name)
+    yield from _unreadable_folders(unreadable)
+
+
+def _unreadable_folders(errors: list[OSError]) -> Iterator[Found]:
+    """Report (and forget) the folders os.walk could not list since it was last asked."""
+    for exc in errors:
+        where = Path(exc.filename) if exc.filename else Path(".")
+        yield Found(where, f"folder could not be read ({_os_reason(exc, where)}); "
+                           "nothing in it was added")
+    errors.clear()
 
 
 def _ignored(name: str) -> bool:
@@ -95,14 +147,36 @@ def _ignored(name: str) -> bool:
     )
 
 
-def _os_reason(exc: OSError) -> str:
+def _os_reason(exc: OSError, path: Path | None = None) -> str:
     if isinstance(exc, PermissionError):
         return "permission denied"
     if isinstance(exc, FileNotFoundError):
-        return "vanished before it could be read"
+        return (path is not None and _broken_link(path)) or "vanished before it could be read"
     if isinstance(exc, IsADirectoryError):
         return "is a folder"
     return exc.strerror or str(exc)
+
+
+def _broken_link(path: Path) -> str | None:
+    """"broken link (to TARGET)" when ``path`` is a symbolic link to nothing, else None: the
+    person must mend or remove the link, not look for a file that went away."""
+    try:
+        target = os.readlink(os.fsencode(path))
+    except (OSError, ValueError):
+        return None
+    return f"broken link (to {display_path(target)})"
+
+
+class ContentChanged(RushesError):
+    """A catalogued file whose bytes no longer hash to its asset: a fixity failure."""
+
+    def __init__(self, location: LocationRow) -> None:
+        super().__init__(
+            f"content changed since it was catalogued as asset {location.asset_id[:12]}; "
+            "`rushes verify` reports it (restore the original, or add the new version under "
+            "another name)"
+        )
+        self.location = location
 
 
 def add_paths(
@@ -113,7 +187,18 @@ def add_paths(
 ) -> AddReport:
     """Catalogue every file under ``paths``; see the module docstring for the guarantees."""
     report = AddReport()
-    for found in scan(paths):
+    with catalog.read() as conn:
+        # Folders that could not be read last time: listed now, their record is out of date.
+        unread = {p.path_bytes for p in list_problems(conn, "ingest")}
+
+    def listed(folder: str) -> None:
+        key = path_key(folder)
+        if key in unread:
+            unread.discard(key)
+            with catalog.write() as conn:
+                clear_problem(conn, key, "ingest")
+
+    for found in scan(paths, on_folder=listed):
         if on_file:
             on_file(found.path)
         key = path_key(found.path)
@@ -122,14 +207,24 @@ def add_paths(
             continue
         try:
             outcome = _add_file(project, catalog, found.path, key)
+        except ContentChanged as exc:
+            # Recorded as verify records it, against the stored path, so that the alarm stays
+            # until verify (or an add that hashes the file again) finds the original restored.
+            _failed(catalog, report, key, str(exc), stage="fixity",
+                    problem_key=exc.location.path_bytes)
+            continue
         except MediaError as exc:
             _failed(catalog, report, key, str(exc))
             continue
         except OSError as exc:
-            _failed(catalog, report, key, _os_reason(exc))
+            _failed(catalog, report, key, _os_reason(exc, found.path))
             continue
-        except Exception as exc:  # a bug must not stop the other files; the log has the detail
-            log.exception("ingest of %s failed", found.path)
+        except Exception as exc:
+            if database_failure(exc) is not None:
+                raise  # the catalog itself failed (disk full, server gone): no file can be added
+            # A bug must not stop the other files. The report has the one line; the traceback
+            # is for --debug only, so that a person's terminal never shows one.
+            log.debug("ingest of %s failed", found.path, exc_info=True)
             _failed(catalog, report, key, f"internal error: {type(exc).__name__}: {exc}")
             continue
         asset_id, added, warning = outcome
@@ -144,11 +239,14 @@ def add_paths(
     return report
 
 
-def _failed(catalog: Catalog, report: AddReport, key: bytes, error: str) -> None:
+def _failed(
+    catalog: Catalog, report: AddReport, key: bytes, error: str, *, stage: str = "ingest",
+    problem_key: bytes | None = None,
+) -> None:
     report.failed += 1
     report.errors.append({"path": display_path(key), "error": error})
     with catalog.write() as conn:
-        record_problem(conn, key, "ingest", error)
+        record_problem(conn, problem_key or key, stage, error)
 
 
 def _add_file(
@@ -177,25 +275,35 @@ def _add_file(
                 plan_asset(conn, asset, project.settings)
         return known.asset_id, False, None
     if before.st_size == 0:
+        if known is not None:
+            raise ContentChanged(known)
         raise MediaError("empty file (0 bytes)")
     with path.open("rb"):
         pass  # an unreadable file fails here with a clear reason, before any hashing
     digest = hash_file(path, project.settings.hash_threads)
+    if known is not None and known.asset_id != digest:
+        _unchanged_since(path, before)  # still being copied over is the likelier story
+        raise ContentChanged(known)
     identity = identify(path)
-    after = path.stat()
-    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-        raise MediaError("changed while being read (still copying?); add it again when complete")
-    is_new = known is None or known.asset_id != digest
+    after = _unchanged_since(path, before)
     with catalog.write() as conn:
         add_asset(conn, digest, identity.kind, identity.format, after.st_size)
         put_location(conn, digest, key, after.st_size, after.st_mtime_ns)
         if identity.warning:
             record_problem(conn, key, "identify", identity.warning)
         else:
-            clear_problem(conn, key)
+            clear_problem(conn, key)  # a fixity alarm too: the bytes were hashed and match
         if given != key:
             clear_problem(conn, given)
         asset = get_asset(conn, digest)
         assert asset is not None
         plan_asset(conn, asset, project.settings)
-    return digest, is_new, identity.warning
+    return digest, known is None, identity.warning
+
+
+def _unchanged_since(path: Path, before: os.stat_result) -> os.stat_result:
+    """The file's status now, refused if it changed while it was being read."""
+    after = path.stat()
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        raise MediaError("changed while being read (still copying?); add it again when complete")
+    return after

@@ -7,12 +7,13 @@ current directory, the way git finds its repository.
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from rushes.config import Settings, load_settings
-from rushes.errors import ProjectNotFound, UsageError
+from rushes.errors import ProjectNotFound, RushesError, UsageError
 
 MARKER = ".rushes"
 
@@ -37,6 +38,11 @@ class Project:
         return self.dir / "cache"
 
     @property
+    def catalog_file(self) -> Path | None:
+        """The project's own SQLite catalog; None when the catalog is on a database server."""
+        return None if self.settings.database_url else self.dir / "catalog.db"
+
+    @property
     def database_url(self) -> str:
         url: str = self.settings.database_url
         return url or f"sqlite:///{self.dir / 'catalog.db'}"
@@ -50,7 +56,8 @@ def init_project(
     directory: Path, environ: Mapping[str, str] | None = None, flags: Iterable[str] = ()
 ) -> Project:
     """Create ``.rushes/`` in ``directory`` (idempotent) and migrate its catalog to the newest
-    schema."""
+    schema. The one place a missing catalog is made: every other command finds the project
+    with :func:`find_project`, which refuses one."""
     from rushes.catalog import open_catalog
 
     directory = directory.resolve()
@@ -95,4 +102,33 @@ def find_project(
             )
     if not os.access(root / MARKER, os.W_OK):
         raise UsageError(f"{root / MARKER} is not writable")
-    return Project(root, load_settings(root / MARKER / "config.toml", environ, flags))
+    project = Project(root, load_settings(root / MARKER / "config.toml", environ, flags))
+    _check_catalog_file(project)
+    return project
+
+
+def _check_catalog_file(project: Project) -> None:
+    """Refuse an existing project whose SQLite catalog is gone or empty.
+
+    SQLite would quietly make a new, empty catalog in its place, and every command would go on
+    as if the archive held nothing: the logging of years lost without a word, and a backup
+    restore made harder by the new file. Only ``rushes init`` makes a catalog (see
+    :func:`init_project`); a catalog that SQLite itself made always has its header, so a file of
+    0 bytes was emptied by something else."""
+    path = project.catalog_file
+    if path is None:
+        return
+    try:
+        empty = path.stat().st_size == 0
+    except FileNotFoundError:
+        state = "missing"
+    except OSError:
+        return  # unreadable and the like: opening it gives the precise reason
+    else:
+        if not empty:
+            return
+        state = "empty (0 bytes)"
+    raise RushesError(
+        f"the catalog {path} is {state}; restore it from a backup, or run "
+        f"`rushes init {shlex.quote(str(project.root))}` to start a new one"
+    )

@@ -96,7 +96,11 @@ def add_asset(conn: sa.Connection, asset_id: str, kind: str, fmt: str, size: int
 def put_location(
     conn: sa.Connection, asset_id: str, key: bytes, size: int, mtime_ns: int
 ) -> None:
-    """Point the path at the asset (a changed file at a known path moves to its new content)."""
+    """Point the path at the asset, recording the size and modification time it was seen with.
+
+    Ingest calls it for a known path only when the bytes still hash to the same asset (a
+    touched file): a known path whose content changed is a fixity failure and stays with the
+    asset it was, or ``rushes verify`` would lose the alarm."""
     values = {
         "asset_id": asset_id, "path": display_path(key), "real_bytes": real_key(key),
         "size": size, "mtime_ns": mtime_ns, "seen_ms": now_ms(), "missing": False,
