@@ -50,3 +50,12 @@ def test_semantic_search_ranks_a_paraphrase_first(tmp_path: Path) -> None:
     exact = rushes_json("search", "--hybrid", "lamp room", cwd=tmp_path)["hits"]
     assert exact[0]["text"] == "We painted the lamp room every spring."
     assert "«lamp»" in exact[0]["snippet"]
+    # Filters and exclusions typed in the query hold as in the word search.
+    typed = rushes_json("search", "--semantic", f"{query} speaker:Callum", cwd=tmp_path)
+    assert [h["speaker"] for h in typed["hits"]] == ["Callum"]
+    for how in ("--semantic", "--hybrid"):
+        kept = rushes_json("search", how, "lamp room -painted", cwd=tmp_path)["hits"]
+        assert kept and all("painted" not in h["text"] for h in kept)
+        bad = rushes("search", how, "lamp kind:movie", cwd=tmp_path, check=False)
+        assert bad.returncode == 1 and bad.stderr.count("\n") == 1
+        assert "kind: wants one of video, audio" in bad.stderr

@@ -89,3 +89,32 @@ def test_real_command(project: Project, catalog: Catalog) -> None:
     )
     assert bad.returncode == 1
     assert bad.stderr.count("\n") == 1 and "unbalanced parentheses" in bad.stderr
+
+
+def test_an_empty_page_past_the_last_hit_says_so(project: Project, catalog: Catalog) -> None:
+    load(catalog)
+    runner = CliRunner()
+    out = runner.invoke(_group(project), ["search", "harbour", "--offset", "3"])
+    assert out.exit_code == 0 and out.stdout == ""
+    assert out.stderr == "no more hits for 'harbour' (3 in all): --offset 3 is past the last\n"
+    out = runner.invoke(_group(project), ["search", "lighthouse", "--offset", "3"])
+    assert out.stderr == "no hits for 'lighthouse'\n"
+    out = runner.invoke(_group(project), ["search", "y" * 100_000])
+    assert out.stderr == f"no hits for '{'y' * 59}…'\n"
+
+
+def test_the_help_s_tag_examples_find_what_they_say(project: Project, catalog: Catalog) -> None:
+    from rushes.catalog.logs import add_tags
+
+    load(catalog)
+    with catalog.write() as conn:
+        add_tags(conn, HARBOUR, ["people/Ai Weiwei"])
+    runner = CliRunner()
+    helped = runner.invoke(_group(project), ["search", "--help"]).stdout
+    for example in ('tag:"people/Ai Weiwei"', "tag:people/Ai*", "tag:people "):
+        assert example in helped
+        out = runner.invoke(_group(project), ["search", example.strip(), "--json"])
+        assert HARBOUR in {h["asset"] for h in json.loads(out.stdout)["hits"]}, example
+    out = runner.invoke(_group(project), ["search", "harbour", "--source", "transcripts"])
+    assert out.exit_code != 0
+    assert "source: wants one of transcript, clip, note, tag" in str(out.exception)

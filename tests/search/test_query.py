@@ -139,3 +139,62 @@ def test_the_ascii_regexes_match_what_the_tokens_match(query: str) -> None:
         assert fast.spans(text) == slow.spans(text), text
         assert fast.score(text) == slow.score(text), text
     assert any(fast.spans(t) for t in texts)
+
+
+@pytest.mark.parametrize("text", ["。", "，", "!!!", "、", "「」", '"。"', "…", "。 ，", "¥"])
+def test_punctuation_alone_is_nothing_to_search_for_in_any_script(text: str) -> None:
+    # "。" is in the CJK block, which is searched as a substring: it used to find every
+    # Chinese sentence end while "，" (a full-width form) found nothing.
+    with pytest.raises(UsageError, match="nothing to search for"):
+        parse_query(text)
+
+
+def test_punctuation_at_the_ends_of_a_substring_is_not_part_of_it() -> None:
+    assert _words(parse_query("黄铜，").expr) == "黄铜"
+    assert _words(parse_query("「黄铜」").expr) == "黄铜"
+    assert _words(parse_query("黄铜，我").expr) == "黄铜，我"  # inside, it is what was typed
+    assert _words(parse_query("。light").expr) == "light"  # the rest is a word
+    assert _words(parse_query("light 。").expr) == "light"
+    text = "无论有没有人看见，我每天早上都擦亮黄铜。"
+    ranges = merge(Matcher(positive_terms(parse_query("黄铜，").expr)).spans(text))
+    assert [text[a:b] for a, b in ranges] == ["黄铜"]
+
+
+def _nots(n: int) -> str:
+    return " ".join(f"-x{i}" for i in range(n))
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("(" * 300 + "light" + ")" * 300, "at most 16 levels"),
+    ("NOT " * 1000 + "light", "at most 16 levels"),
+    ("light " + "-(" * 300 + "x" + ")" * 300, "at most 16 levels"),
+    ("(" * 17 + "light" + ")" * 17, "at most 16 levels"),
+    ("light " + "NOT " * 17 + "x", "at most 16 levels"),
+    ("light " + _nots(100), "at most 64 terms (words, phrases and filters), not 101"),
+    ("light " + _nots(64), "not 65"),
+    ("kind:video " * 65, "not 65"),
+    ("x " * 100_000, "not 100000"),
+])
+def test_too_complex_queries_are_one_readable_line(text: str, message: str) -> None:
+    with pytest.raises(UsageError) as err:
+        parse_query(text)
+    assert str(err.value).startswith("query too complex: ") and message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("text", [
+    "light " + _nots(63),
+    "(" * 16 + "light" + ")" * 16,
+    "light " + "-(" * 16 + "x" + ")" * 16,  # "-(" is one level
+    "light " + "NOT " * 16 + "x",
+    " OR ".join(f'"w{i} v{i}"' for i in range(64)),
+])
+def test_the_largest_queries_allowed_parse(text: str) -> None:
+    assert parse_query(text).expr is not None
+
+
+def test_errors_quote_a_long_query_shortened() -> None:
+    for text in ('"' + "x" * 100_000, "(" + "x" * 100_000, "-" + "x" * 100_000):
+        with pytest.raises(UsageError) as err:
+            parse_query(text)
+        assert len(str(err.value)) < 200 and "…" in str(err.value)

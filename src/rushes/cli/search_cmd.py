@@ -8,7 +8,10 @@ import click
 
 from rushes.catalog.assets import resolve_asset
 from rushes.cli.app import State, emit_json, pass_state, printable
+from rushes.search import SearchResult
 from rushes.search import search as run_search
+from rushes.search.core import SOURCES
+from rushes.search.query import shorten
 
 _HELP = """Find QUERY in transcripts, notes, tags and clip labels.
 
@@ -18,10 +21,15 @@ _HELP = """Find QUERY in transcripts, notes, tags and clip labels.
   harb*                   words starting with harb
   boat OR ship, -storm, NOT storm, (a OR b) c
   孩子                     Chinese/Japanese/Thai… found as a substring
-  kind:video  asset:ID-PREFIX  speaker:"Ellen Marsh"  tag:people/Ai
-  source:transcript  after:2024-01-01  before:2024-02
+  kind:video  asset:ID-PREFIX  speaker:"Ellen Marsh"  speaker:ell*
+  tag:people              a tag and the tags below it (people/Ai Weiwei)
+  tag:"people/Ai Weiwei"  quoted with spaces; tag:people/Ai* for a prefix
+  source:transcript       or clip, note, tag
+  after:2024-01-01  before:2024-02
 
 Matched words are shown between « and »; each hit's timecode is the first matched word.
+--semantic and --hybrid take the same query: its filters apply, and excluded words
+(-storm, NOT storm) leave out the hits that contain them.
 """
 
 
@@ -32,7 +40,7 @@ Matched words are shown between « and »; each hit's timecode is the first matc
 @click.option("--asset", help="Only this asset (id, id prefix or path).")
 @click.option("--speaker", help="Only what this speaker says.")
 @click.option("--tag", help="Only assets with this tag (or a tag below it).")
-@click.option("--source", help="Only this kind of text (transcript, note, tag, clip).")
+@click.option("--source", help=f"Only this kind of text ({', '.join(SOURCES)}).")
 @click.option("--after", "date_from", metavar="DATE", help="Assets made on or after DATE.")
 @click.option("--before", "date_to", metavar="DATE", help="Assets made before DATE.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True,
@@ -88,7 +96,7 @@ def search(
         emit_json(result.to_json())
         return
     if not result.hits:
-        click.echo(f"no hits for {result.query!r}", err=True)
+        click.echo(_no_hits(result), err=True)
         return
     last_path: str | None = None
     for hit in result.hits:
@@ -103,6 +111,17 @@ def search(
         click.echo(
             f"(more hits: add --offset {result.offset + len(result.hits)})", err=True
         )
+
+
+def _no_hits(result: SearchResult) -> str:
+    """What an empty page says: that nothing matched, or that the page lies past the last hit
+    (``--offset 3`` with 3 hits), which "no hits" would wrongly deny. The query is shortened:
+    a pasted page of text would bury the message."""
+    shown = repr(shorten(result.query))
+    if result.offset and result.total != 0:
+        counted = f" ({result.total} in all)" if result.total is not None else ""
+        return f"no more hits for {shown}{counted}: --offset {result.offset} is past the last"
+    return f"no hits for {shown}"
 
 
 def register(cli: click.Group) -> None:

@@ -18,16 +18,23 @@ import sqlalchemy as sa
 
 from rushes.domain import ASSET_KINDS
 from rushes.errors import UsageError
-from rushes.search.query import Query, normalise_date
+from rushes.search.query import Query, normalise_date, shorten
 
 _HEX = frozenset("0123456789abcdef")
+
+#: The kinds of text in ``search_entries.source`` (written by rushes.catalog's transcripts,
+#: clips and logs). A source filter names one of them: anything else is a typo, said so, as
+#: ``source:notes`` would otherwise quietly find nothing.
+SOURCES = ("transcript", "clip", "note", "tag")
 
 
 @dataclass
 class Filters:
     """Conditions every hit must meet; each list is ANDed (``kind:video kind:audio`` finds
     nothing). Tags and speakers match case-insensitively (ASCII letters), a value ending in
-    ``*`` as a prefix; a tag also matches the tags below it (``people`` finds ``people/Ai``)."""
+    ``*`` as a prefix. A tag is a path: it matches itself and the tags below it (``people``
+    finds ``people/Ai Weiwei``), never a tag it only begins (``people/Ai`` does not find
+    ``people/Ai Weiwei``: that is ``people/Ai*``)."""
 
     kinds: list[str] = field(default_factory=list)
     assets: list[str] = field(default_factory=list)
@@ -47,11 +54,23 @@ class Filters:
         out.sources = [*query.filter_values("source"), *_listed(given.get("source"))]
         for kind in out.kinds:
             if kind.lower() not in ASSET_KINDS:
-                raise UsageError(f"kind: wants one of {', '.join(ASSET_KINDS)}, not {kind!r}")
+                raise UsageError(
+                    f"kind: wants one of {', '.join(ASSET_KINDS)}, not {shorten(kind)!r}"
+                )
         out.kinds = [k.lower() for k in out.kinds]
+        for source in out.sources:
+            if source.lower() not in SOURCES:
+                raise UsageError(
+                    f"source: wants one of {', '.join(SOURCES)}, not {shorten(source)!r}"
+                )
+        out.sources = [s.lower() for s in out.sources]
+        # Spelled as rushes.catalog.logs.normalize_tag stores tags: `--tag "people / Ai"`.
+        out.tags = ["/".join(" ".join(part.split()) for part in t.split("/")) for t in out.tags]
         for value in out.assets:
             if not value or not set(value.lower()) <= _HEX:
-                raise UsageError(f"asset: wants an asset id or id prefix (hex), not {value!r}")
+                raise UsageError(
+                    f"asset: wants an asset id or id prefix (hex), not {shorten(value)!r}"
+                )
         froms = [normalise_date("after", v) for v in query.filter_values("after")]
         tos = [normalise_date("before", v) for v in query.filter_values("before")]
         if given.get("date_from"):

@@ -8,11 +8,17 @@ Syntax (documented for users in ``rushes search --help``):
 - ``AND``, ``OR``, ``NOT`` (upper case, so that the words "and", "or", "not" stay searchable),
   ``-word`` / ``-"a phrase"`` / ``-(a OR b)`` for NOT, and parentheses. OR binds looser than AND;
 - filters ``kind:video``, ``asset:<id prefix>``, ``speaker:"Ellen Marsh"`` (``speaker:Ell*``),
-  ``tag:people/Ai`` (also matches ``people/Ai/…``), ``source:transcript``,
-  ``after:2024-01-01`` (asset date ≥), ``before:2024-02-01`` (asset date <). Filters always apply
-  to the whole query, so they may not sit under OR or NOT;
+  ``tag:people`` (a tag path and the tags below it: ``people/Ai Weiwei``; ``tag:people/Ai*`` for
+  a prefix), ``source:transcript``, ``after:2024-01-01`` (asset date ≥), ``before:2024-02-01``
+  (asset date <). Filters always apply to the whole query, so they may not sit under OR or NOT;
 - a term containing Chinese, Japanese or another script written without spaces (Thai, Lao, Khmer,
-  Myanmar) is looked up as a substring, because those scripts have no word boundaries to index.
+  Myanmar) is looked up as a substring, because those scripts have no word boundaries to index;
+  punctuation at its ends (``黄铜，``) is not part of it, and a term of punctuation alone (``。``,
+  ``!!!``) is nothing to look for, whatever the script, as punctuation is never a word;
+- at most :data:`MAX_TERMS` words, phrases and filters, nested at most :data:`MAX_DEPTH` levels
+  of parentheses and NOT: beyond that the parser (which recurses) and the databases' own query
+  parsers (FTS5 fails with "parser stack overflow" at about 100 levels) would fail, so it is a
+  usage error, decided here before any database work.
 
 Parsing is pure (no database) so that every rule is pinned by a fast unit test, and so that the
 SQLite and PostgreSQL backends cannot disagree about what a query means.
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -32,6 +39,20 @@ from rushes.errors import UsageError
 #: Filter names the query language knows; anything else before a colon is part of a word
 #: (``10:30``, ``http://…``).
 FILTERS = ("kind", "asset", "speaker", "tag", "source", "after", "before")
+
+#: The most words, phrases and filters one query may hold: far beyond what a person types,
+#: and well inside what both databases parse (see the module docstring).
+MAX_TERMS = 64
+#: The deepest nesting of parentheses and NOT (``-(a -(b …))``) one query may hold.
+MAX_DEPTH = 16
+#: How much of a query an error message or "no hits" repeats.
+SHOWN_CHARS = 60
+
+
+def shorten(text: str, width: int = SHOWN_CHARS) -> str:
+    """``text`` cut to ``width`` characters with "…": a message quotes the query for context,
+    and a pasted 100,000-character query would bury the message itself."""
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -139,7 +160,9 @@ def _tokens(text: str) -> list[_Token]:
         elif ch == '"':
             end = text.find('"', i + 1)
             if end < 0:
-                raise UsageError(f"unbalanced quote in {text!r}: a \" has no closing partner")
+                raise UsageError(
+                    f"unbalanced quote in {shorten(text)!r}: a \" has no closing partner"
+                )
             prefix = end + 1 < n and text[end + 1] == "*"
             out.append(("phrase", text[i + 1:end], prefix))
             i = end + (2 if prefix else 1)
@@ -156,9 +179,8 @@ def _tokens(text: str) -> list[_Token]:
                 if not value and j < n and text[j] == '"':
                     end = text.find('"', j + 1)
                     if end < 0:
-                        raise UsageError(
-                            f"unbalanced quote in {text!r}: a \" has no closing partner"
-                        )
+                        raise UsageError(f"unbalanced quote in {shorten(text)!r}: "
+                                         "a \" has no closing partner")
                     value, j = text[j + 1:end], end + 1
                     if j < n and text[j] == "*":
                         value, j = value + "*", j + 1
@@ -183,6 +205,8 @@ class _Parser:
         self.text = text
         self.tokens = tokens
         self.pos = 0
+        #: Parentheses and NOTs open around the token being parsed: see :meth:`enter`.
+        self.depth = 0
 
     def peek(self) -> _Token | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -193,7 +217,17 @@ class _Parser:
         return tok
 
     def error(self, message: str) -> UsageError:
-        return UsageError(f"{message} in query {self.text!r}")
+        return UsageError(f"{message} in query {shorten(self.text)!r}")
+
+    def enter(self) -> None:
+        """One level deeper (a parenthesis or a NOT). Checked as the parser descends, so that
+        a query of 1,000 NOTs fails at the 17th with a usage error, not with Python's
+        RecursionError at the thousandth."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise UsageError(
+                f"query too complex: at most {MAX_DEPTH} levels of parentheses and NOT"
+            )
 
     def parse(self) -> _Parsed:
         node = self.or_expr()
@@ -240,7 +274,12 @@ class _Parser:
             self.take()
             if self.peek() is None or self.peek() in ((")", ")", False), ("op", "OR", False)):
                 raise self.error(f"{tok[1]} needs something after it")
+            # ``-(…)`` is one level, as a reader sees it: the parenthesis counts it.
+            level = self.peek() != ("(", "(", False)
+            if level:
+                self.enter()
             child = self.unary()
+            self.depth -= level
             if child is None:
                 return None
             _no_filters(child, self, "NOT")
@@ -251,7 +290,9 @@ class _Parser:
     def primary(self) -> _Parsed:
         kind, text, prefix = self.take()
         if kind == "(":
+            self.enter()
             inner = self.or_expr()
+            self.depth -= 1
             if self.peek() is None:
                 raise self.error("unbalanced parentheses: a '(' has no closing partner")
             self.take()
@@ -271,16 +312,39 @@ class _Parser:
 
 
 def make_term(text: str, prefix: bool = False) -> Term | None:
-    """A term from typed text; None when it holds nothing searchable (only punctuation)."""
+    """A term from typed text; None when it holds nothing searchable (only punctuation).
+
+    A word term ignores punctuation as the word index does (``night?`` is ``night``). A
+    substring term would match it literally, so its ends are trimmed of punctuation and
+    symbols first: ``。`` alone would otherwise find every Chinese sentence end while ``，``
+    and ``!!!`` find nothing, and ``黄铜，`` would miss ``黄铜。``."""
     text = " ".join(text.split())
     if not text:
         return None
     if is_unsegmented(text):
-        return Term(text, (), False, True)
+        text = _trim_punctuation(text)
+        if not text:
+            return None
+        if is_unsegmented(text):
+            return Term(text, (), False, True)
     words = tuple(fold(w) for w in WORD_RE.findall(text))
     if not words:
         return None
     return Term(text, words, prefix)
+
+
+def _is_punctuation(ch: str) -> bool:
+    """Punctuation, a symbol or a space, in any script (Unicode categories P*, S*, Z*)."""
+    return unicodedata.category(ch)[0] in "PSZ"
+
+
+def _trim_punctuation(text: str) -> str:
+    start, end = 0, len(text)
+    while start < end and _is_punctuation(text[start]):
+        start += 1
+    while end > start and _is_punctuation(text[end - 1]):
+        end -= 1
+    return text[start:end]
 
 
 def _no_filters(node: _Parsed, parser: _Parser, where: str) -> None:
@@ -348,14 +412,21 @@ def normalise_date(name: str, value: str) -> str:
             return datetime.date(*(int(part or 1) for part in m.groups())).isoformat()
         except ValueError:
             pass
-    raise UsageError(f"{name}: wants a date like 2024-01-31, 2024-01 or 2024, not {value!r}")
+    raise UsageError(
+        f"{name}: wants a date like 2024-01-31, 2024-01 or 2024, not {shorten(value)!r}"
+    )
 
 
 def parse_query(text: str) -> Query:
     """Parse the search box. Raises :class:`UsageError` with one readable line on bad syntax."""
     if not text or not text.strip():
         raise UsageError("empty search query: give words to look for")
-    parser = _Parser(text, _tokens(text))
+    tokens = _tokens(text)
+    terms = sum(1 for kind, _, _ in tokens if kind in ("word", "phrase", "filter"))
+    if terms > MAX_TERMS:
+        raise UsageError(f"query too complex: at most {MAX_TERMS} terms (words, phrases and "
+                         f"filters), not {terms}")
+    parser = _Parser(text, tokens)
     tree = parser.parse()
     parts = _and_parts(tree)
     filters = [p for p in parts if isinstance(p, Filter)]
@@ -368,8 +439,8 @@ def parse_query(text: str) -> Query:
         expr = _simplify(expr)
         if not _has_positive(expr) and not filters:
             raise UsageError(
-                f"query {text!r} only excludes; add a word or a filter to look for"
+                f"query {shorten(text)!r} only excludes; add a word or a filter to look for"
             )
     if expr is None and not filters:
-        raise UsageError(f"nothing to search for in {text!r}")
+        raise UsageError(f"nothing to search for in {shorten(text)!r}")
     return Query(text, expr, tuple(filters))

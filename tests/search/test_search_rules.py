@@ -1,0 +1,113 @@
+"""What a query may name and how much of it there may be, on a real catalog: SQLite and
+PostgreSQL (the ``catalog`` fixture runs each test on both)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from rushes.catalog import Catalog
+from rushes.catalog.logs import add_tags
+from rushes.errors import UsageError
+from rushes.search import core, search
+from rushes.search.query import MAX_DEPTH, MAX_TERMS
+from tests.search.corpus import CHINA, HARBOUR, load
+
+
+@pytest.fixture
+def loaded(catalog: Catalog) -> Catalog:
+    load(catalog)
+    return catalog
+
+
+@pytest.fixture
+def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SQL of each search statement run through ``core.fetch`` during the test."""
+    seen: list[str] = []
+    fetch = core.fetch
+
+    def recording(conn: sa.Connection, sql: str, params: dict[str, Any]) -> list[Any]:
+        seen.append(sql)
+        return fetch(conn, sql, params)
+
+    monkeypatch.setattr(core, "fetch", recording)
+    return seen
+
+
+def _texts(query: str, catalog: Catalog, **options: Any) -> list[str]:
+    return [h.text for h in search(catalog, query, **options).hits]
+
+
+def test_a_misspelled_source_is_an_error_naming_the_sources(loaded: Catalog) -> None:
+    cases: list[tuple[str, dict[str, Any]]] = [
+        ("boats source:notes", {}), ("boats", {"source": "transcripts"}),
+    ]
+    for query, options in cases:
+        with pytest.raises(UsageError) as err:
+            search(loaded, query, **options)
+        assert str(err.value).startswith("source: wants one of transcript, clip, note, tag, not")
+    # Any case, as for kind.
+    assert {h.source for h in search(loaded, "boats source:Transcript").hits} == {"transcript"}
+
+
+def test_a_tag_filter_is_a_tag_path_and_the_tags_below_it(loaded: Catalog) -> None:
+    with loaded.write() as conn:
+        add_tags(conn, HARBOUR, ["people/Ai Weiwei"])  # CHINA has "people/Ai"
+
+    def assets(query: str, **options: Any) -> set[str]:
+        return {h.asset for h in search(loaded, f"boats {query}", **options).hits}
+
+    # The examples of `rushes search --help` and docs/transcripts-and-search.md section 7.
+    assert assets('tag:"people/Ai Weiwei"') == {HARBOUR}
+    assert assets("", tag="people/Ai Weiwei") == {HARBOUR}
+    assert assets("", tag=" people / Ai  Weiwei ") == {HARBOUR}  # spelled as tags are stored
+    assert assets("tag:people") == {HARBOUR, CHINA}
+    assert assets("tag:people/ai") == {CHINA}  # a whole name, not the start of one
+    assert assets("tag:people/Ai*") == {HARBOUR, CHINA}
+    assert assets("tag:people/Ai tag:people/Ai*") == {CHINA}
+
+
+def test_punctuation_ends_no_substring(loaded: Catalog) -> None:
+    hits = search(loaded, "孩子，").hits
+    assert sorted(h.text for h in hits) == sorted(_texts("孩子", loaded))
+    assert {h.snippet.count("«孩子»") for h in hits} == {1}
+    with pytest.raises(UsageError, match="nothing to search for"):
+        search(loaded, "。")
+
+
+def _nots(n: int) -> str:
+    return " ".join(f"-x{i}" for i in range(n))
+
+
+#: The largest queries the limits allow, each meaning "harbour" in this corpus: every term
+#: but one excluded (FTS5 nests each NOT one level deeper); the deepest parentheses; NOTs
+#: inside the deepest group; an OR of 64 phrases.
+LARGEST = [
+    "harbour " + _nots(MAX_TERMS - 1),
+    "(" * MAX_DEPTH + "harbour" + ")" * MAX_DEPTH,
+    "(" * (MAX_DEPTH - 1) + "harbour " + _nots(MAX_TERMS - 1) + ")" * (MAX_DEPTH - 1),
+    "".join(f"(y{i} OR (" for i in range(MAX_DEPTH // 2 - 1)) + "harbour " + _nots(40)
+    + ")" * (MAX_DEPTH - 2),
+    " OR ".join([*(f'"y{i} z{i}"' for i in range(MAX_TERMS - 1)), "harbour"]),
+    "harbour " + " ".join(f"-孩子{i}" for i in range(MAX_TERMS - 1)),
+]
+
+
+@pytest.mark.parametrize("query", LARGEST)
+def test_the_largest_allowed_queries_work(loaded: Catalog, query: str) -> None:
+    assert sorted(_texts(query, loaded)) == sorted(_texts("harbour", loaded)) != []
+    assert _texts(query, loaded, kind="video", limit=1)
+
+
+@pytest.mark.parametrize("query", [
+    "harbour " + _nots(MAX_TERMS), "(" * (MAX_DEPTH + 1) + "harbour" + ")" * (MAX_DEPTH + 1),
+    "(" * 300 + "harbour" + ")" * 300, "NOT " * 1000 + "harbour", "harbour " + _nots(100),
+])
+def test_too_complex_is_refused_before_any_database_work(
+    loaded: Catalog, query: str, statements: list[str]
+) -> None:
+    with pytest.raises(UsageError, match=r"^query too complex: at most"):
+        search(loaded, query)
+    assert statements == []
