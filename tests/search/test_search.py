@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -22,26 +21,6 @@ from rushes.search import RANK_WINDOW, SearchResult, core, postgres_backend, sea
 from rushes.search.postgres_backend import _WordStats
 from tests.search.corpus import CHINA, HARBOUR, RADIO, load
 from tests.search.test_search_rules import LARGEST
-
-
-@pytest.fixture
-def loaded(catalog: Catalog) -> Catalog:
-    load(catalog)
-    return catalog
-
-
-@pytest.fixture
-def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The SQL of each search statement run through ``core.fetch`` during the test."""
-    seen: list[str] = []
-    fetch = core.fetch
-
-    def recording(conn: sa.Connection, sql: str, params: dict[str, Any]) -> list[Any]:
-        seen.append(sql)
-        return fetch(conn, sql, params)
-
-    monkeypatch.setattr(core, "fetch", recording)
-    return seen
 
 
 def _texts(result: SearchResult) -> list[str]:

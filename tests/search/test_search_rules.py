@@ -6,34 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from rushes.catalog import Catalog
 from rushes.catalog.logs import add_tags
 from rushes.errors import UsageError
-from rushes.search import core, search
+from rushes.search import search
 from rushes.search.query import MAX_DEPTH, MAX_TERMS
-from tests.search.corpus import CHINA, HARBOUR, load
-
-
-@pytest.fixture
-def loaded(catalog: Catalog) -> Catalog:
-    load(catalog)
-    return catalog
-
-
-@pytest.fixture
-def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The SQL of each search statement run through ``core.fetch`` during the test."""
-    seen: list[str] = []
-    fetch = core.fetch
-
-    def recording(conn: sa.Connection, sql: str, params: dict[str, Any]) -> list[Any]:
-        seen.append(sql)
-        return fetch(conn, sql, params)
-
-    monkeypatch.setattr(core, "fetch", recording)
-    return seen
+from tests.search.corpus import CHINA, HARBOUR
 
 
 def _texts(query: str, catalog: Catalog, **options: Any) -> list[str]:
