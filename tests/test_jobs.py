@@ -252,7 +252,6 @@ def test_a_worker_whose_run_died_before_it_could_ask_to_die_with_it_does_nothing
     starting leaves it an orphan, adopted by init or by whatever reaps orphans there (in a
     container, often not pid 1). It must then stop, not claim jobs under the dead run's name
     while the next run takes them back (two workers on one job)."""
-    import multiprocessing
     import os
 
     from rushes.jobs import executors
@@ -264,11 +263,11 @@ def test_a_worker_whose_run_died_before_it_could_ask_to_die_with_it_does_nothing
             calls.append("close")
 
     monkeypatch.setattr(executors, "_die_with_parent", lambda: None)
+    monkeypatch.setattr(executors, "_stop_on_signal", lambda: None)  # pytest's own handlers
     monkeypatch.setattr(executors, "open_catalog", lambda url: Catalog())
     monkeypatch.setattr(executors, "work", lambda *args, **kwargs: calls.append("work"))
-    producing = multiprocessing.get_context("spawn").Event()
     # This process's own pid is not its parent: as if the run that started it had died.
-    executors._worker_main(project, process_token(os.getpid()), None, producing)
+    executors._worker_main(project, process_token(os.getpid()), None, None)
     assert calls == []
-    executors._worker_main(project, process_token(os.getppid()), None, producing)
+    executors._worker_main(project, process_token(os.getppid()), None, None)
     assert calls == ["work", "close"]

@@ -31,10 +31,21 @@ from rushes.media.hashing import hash_file
 
 @dataclass
 class VerifyReport:
+    """What a fixity check found. ``changed`` holds only files whose bytes are known to differ;
+    a file that could not be read (permission denied, a folder now in its place) is
+    ``unreadable``: nothing is known about its content, and calling it changed would send
+    someone looking for damage that may not be there."""
+
     checked: int = 0
     ok: int = 0
     changed: list[dict[str, str]] = field(default_factory=list)
     missing: list[dict[str, str]] = field(default_factory=list)
+    unreadable: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        """Files not confirmed intact: changed, missing or unreadable."""
+        return len(self.changed) + len(self.missing) + len(self.unreadable)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -42,7 +53,8 @@ class VerifyReport:
             "ok": self.ok,
             "changed": [c["path"] for c in self.changed],
             "missing": [m["path"] for m in self.missing],
-            "details": [*self.changed, *self.missing],
+            "unreadable": [u["path"] for u in self.unreadable],
+            "details": [*self.changed, *self.missing, *self.unreadable],
         }
 
 
@@ -66,7 +78,7 @@ def verify(
                 set_location_state(conn, loc.id, missing=True)
             continue
         except OSError as exc:
-            report.changed.append({
+            report.unreadable.append({
                 "path": loc.path, "asset": loc.asset_id, "status": "unreadable",
                 "error": exc.strerror or str(exc),
             })

@@ -6,6 +6,14 @@ target was is replaced whole. That is what re-running an export should do to the
 export, and nothing else: a typo in ``-o`` must not replace a catalogued camera original
 (originals are never modified), the catalog itself, a device or a pipe, nor create folders where
 none were meant. Each refusal is one line naming the path.
+
+An original need not be catalogued to deserve that: a camera file that ``rushes add`` could not
+read (truncated in transfer) is still the only copy, and so is a card not added yet. So a file
+``add`` recorded as failed is refused as well, and so is any file named as a kind rushes ingests
+(``.mp4``, ``.wav``, ``.jpg``, ``.pdf``…) when what would replace it is of another kind (an EDL
+over ``.mp4``). The kind written is known for certain only once it is written, so
+:func:`atomic_output` compares it just before the rename; a command that knows its format can
+ask :func:`check_output` with ``writes`` to refuse before doing the work.
 """
 
 from __future__ import annotations
@@ -15,18 +23,23 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Literal, NoReturn
 
 from rushes.catalog import Catalog
-from rushes.catalog.assets import location_at, path_key
-from rushes.errors import UsageError
+from rushes.catalog.assets import list_problems, location_at, path_key
+from rushes.errors import MediaError, UsageError
 
 
-def check_output(path: Path, catalog: Catalog, project_dir: Path | None = None) -> Path:
+def check_output(
+    path: Path, catalog: Catalog, project_dir: Path | None = None, writes: str | None = None
+) -> Path:
     """``path`` if a command may write its file there; raises :class:`UsageError` otherwise.
 
     ``project_dir`` is the project's ``.rushes`` folder, whose catalog and settings files are
-    refused as targets too.
+    refused as targets too. ``writes`` is the format the command will write (an export format
+    such as ``edl``, or ``mp4``), when it knows: an existing file named as another ingestible
+    kind is then refused now rather than after the work (:func:`atomic_output` refuses it in
+    any case).
     """
     if not str(path) or not path.name or path.name in {".", ".."}:
         raise UsageError(f"output {str(path)!r} is not a file name")
@@ -46,6 +59,15 @@ def check_output(path: Path, catalog: Catalog, project_dir: Path | None = None) 
                     f"refusing to write {path}: it is a catalogued original (asset "
                     f"{loc.asset_id[:12]}), and rushes never modifies originals"
                 )
+        if path.is_file():
+            keys = {path_key(path), path_key(path.resolve())}
+            failed = next((p for p in list_problems(conn, "ingest") if p.path_bytes in keys), None)
+            if failed is not None:
+                _refuse_original(path, f"`rushes add` could not catalogue it: {failed.error}")
+    if writes is not None and path.is_file():
+        named = name_group(path)
+        if named is not None and named != format_group(writes):
+            _refuse_original(path, _mismatch(path, named, writes))
     own = path.name in _PROJECT_FILES or path.name.startswith("catalog.db")
     if own and project_dir is not None and path.exists() and _inside(path, project_dir):
         raise UsageError(f"refusing to write {path}: it is the project's own {path.name}")
@@ -54,6 +76,58 @@ def check_output(path: Path, catalog: Catalog, project_dir: Path | None = None) 
 
 #: Files of ``.rushes`` that no export may replace (the catalog's are caught by prefix).
 _PROJECT_FILES = frozenset({"config.toml"})
+
+#: Groups of kinds that may replace one another: a review render over ``review.mp4``, an SRT over
+#: ``captions.srt``, a script over ``script.docx``. Plain text in all its names is one group.
+_AV, _TEXT = "audio/video", "text"
+_DOCUMENT_GROUPS = {".pdf": "pdf", ".docx": "docx", ".odt": "odt", ".rtf": "rtf"}
+_FORMAT_GROUPS = {"mp4": _AV, "docx": "docx", "otioz": "zip bundle"}
+
+
+def name_group(path: Path) -> str | None:
+    """The kind a file's name says it holds, if rushes would ingest files of that name; None
+    for names of no such kind (``.edl``, ``.xml``, ``.otio``, ``.csv``)."""
+    from rushes.media.identify import EXTENSION_KINDS  # PyAV and Pillow: only when needed
+
+    ext = path.suffix.lower()
+    kind = next((k for k, exts in EXTENSION_KINDS.items() if ext in exts), None)
+    if kind in {"video", "audio"}:
+        return _AV
+    if kind == "document":
+        return _DOCUMENT_GROUPS.get(ext, _TEXT)
+    return kind
+
+
+def format_group(fmt: str) -> str:
+    """The group of what an export format writes (the text formats, and the few that are not)."""
+    return _FORMAT_GROUPS.get(fmt.lower().lstrip("."), _TEXT)
+
+
+def _content_group(path: Path) -> str:
+    """The group of what ``path`` holds, read from its bytes as ``add`` reads them."""
+    from rushes.media.identify import identify
+
+    try:
+        if path.stat().st_size == 0:
+            return _TEXT  # captions of a cut with no speech: an empty text file
+        found = identify(path)
+    except (MediaError, OSError):
+        return "unrecognised content"
+    if found.kind in {"video", "audio"}:
+        return _AV
+    if found.kind == "document":
+        return found.format if found.format in {"pdf", "docx", "rtf"} else _TEXT
+    return found.kind
+
+
+def _mismatch(path: Path, named: str, written: str) -> str:
+    return f"named {path.suffix}: {named}; what would replace it is {written}"
+
+
+def _refuse_original(path: Path, why: str) -> NoReturn:
+    raise UsageError(
+        f"refusing to overwrite {path}: it looks like an original ({why}); choose another name"
+    )
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -86,12 +160,26 @@ def atomic_output(path: Path, mode: Literal["w", "wb"] = "w") -> Iterator[IO[str
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        _check_kind(path, tmp)
         os.replace(tmp, path)
         _sync_folder(path.parent)
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _check_kind(path: Path, new: Path) -> None:
+    """Refuse to replace a file named as an ingestible kind (an original not catalogued yet)
+    by a file of another kind; a new export of the same kind replaces the old one."""
+    if not path.is_file():
+        return
+    named = name_group(path)
+    if named is None:
+        return
+    written = _content_group(new)
+    if written != named:
+        _refuse_original(path, _mismatch(path, named, written))
 
 
 def _sync_folder(folder: Path) -> None:

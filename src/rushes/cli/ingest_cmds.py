@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
+from rushes.catalog import Catalog
 from rushes.catalog.assets import clear_problem, list_problems
+from rushes.catalog.db import database_failure
 from rushes.catalog.jobs import counts, retry_failed
 from rushes.cli.app import State, as_paths, emit_json, note, pass_state, printable
 from rushes.cli.progress import progress
+from rushes.errors import RushesError
 from rushes.ingest import AddReport, add_paths
 from rushes.jobs.executors import make_executor
 from rushes.jobs.plan import plan_all
@@ -25,9 +30,28 @@ def workers_option(f: click.decorators.FC) -> click.decorators.FC:
     )(f)
 
 
-def run_analysis(
+@dataclass(frozen=True)
+class Analysis:
+    """What a run of the queue left: job counts, and the jobs not run because workers stopped
+    early (killed by the OOM killer, a full disk). Files that failed to be added or analysed are
+    reported by the command's own output and ``rushes status``; only work not done at all makes
+    the command fail, after its report is printed."""
+
+    jobs: dict[str, int]
+    not_run: int = 0
+    why: str = ""
+
+    def raise_if_stopped(self) -> None:
+        if self.not_run:
+            raise RushesError(
+                f"analysis stopped with {self.not_run} job{'s' * (self.not_run != 1)} not run "
+                f"({self.why}); run `rushes analyze`"
+            )
+
+
+def run_queue(
     state: State, workers: int | None, while_producing: Callable[[], object] | None = None
-) -> dict[str, int]:
+) -> Analysis:
     """Run every claimable job with the configured executor, showing progress on stderr.
     Workers start first, so they analyse files while ``while_producing`` is still adding."""
     project, catalog = state.project(), state.catalog()
@@ -35,7 +59,7 @@ def run_analysis(
     with catalog.read() as conn:
         start = counts(conn)
     if start["pending"] == 0 and start["running"] == 0 and while_producing is None:
-        return start
+        return Analysis(start)
     executor = make_executor(workers or project.settings.workers)
     with progress("analysing", project.settings.progress) as bar:
         def show(c: dict[str, int]) -> None:
@@ -43,9 +67,34 @@ def run_analysis(
             bar.update(finished, finished + c["pending"] + c["running"],
                        f"{c['failed']} failed" if c["failed"] else "")
 
-        executor.run(project, catalog, progress=show, while_producing=while_producing)
+        stopped = executor.run(project, catalog, progress=show, while_producing=while_producing)
+    if stopped:
+        _recover_after(catalog)
     with catalog.read() as conn:
-        return counts(conn)
+        jobs = counts(conn)
+    not_run = jobs["pending"] + jobs["running"] if stopped else 0
+    return Analysis(jobs, not_run, _why(stopped))
+
+
+def _recover_after(catalog: Catalog) -> None:
+    """Put the dead workers' jobs back to pending, so that status shows them as work to do.
+    A catalog that cannot be written now (the disk that stopped the workers is full) must not
+    hide the report: the next run recovers them as well."""
+    try:
+        recover_orphans(catalog)
+    except Exception as exc:
+        reason = database_failure(exc)
+        if reason is None:
+            raise
+        note(f"could not re-queue the stopped workers' jobs: {reason}")
+
+
+def _why(stopped: list[str]) -> str:
+    """``2 workers killed by SIGKILL``, ``a worker exited with status 1; …``: how many of each."""
+    tally = Counter(stopped)
+    return "; ".join(
+        f"{n} workers {reason}" if n > 1 else f"a worker {reason}" for reason, n in tally.items()
+    )
 
 
 @click.command()
@@ -67,22 +116,25 @@ def add(
         for err in reports[0].errors:
             note(f"{printable(err['path'])}: {err['error']}")
 
-    job_counts = None
+    analysis = None
     if project.settings.analyze and not no_analyze:
-        job_counts = run_analysis(state, workers, while_producing=produce)
+        analysis = run_queue(state, workers, while_producing=produce)
     else:
         produce()
     report = reports[0]
     if as_json:
         data = report.to_json()
-        if job_counts is not None:
-            data["jobs"] = job_counts
+        if analysis is not None:
+            data["jobs"] = analysis.jobs
         emit_json(data)
     else:
         summary = f"added {report.added}, skipped {report.skipped}, failed {report.failed}"
-        if job_counts is not None:
-            summary += f"; analysis: {job_counts['done']} done, {job_counts['failed']} failed"
+        if analysis is not None:
+            jobs = analysis.jobs
+            summary += f"; analysis: {jobs['done']} done, {jobs['failed']} failed"
         click.echo(summary)
+    if analysis is not None:
+        analysis.raise_if_stopped()
 
 
 @click.command()
@@ -94,11 +146,13 @@ def analyze(state: State, workers: int | None, as_json: bool) -> None:
     catalog = state.catalog()
     with catalog.write() as conn:
         plan_all(conn, state.settings)
-    result = run_analysis(state, workers)
+    analysis = run_queue(state, workers)
+    result = analysis.jobs
     if as_json:
         emit_json({"jobs": result})
     else:
         click.echo(f"analysis: {result['done']} done, {result['failed']} failed")
+    analysis.raise_if_stopped()
 
 
 @click.command()
@@ -119,13 +173,16 @@ def retry(state: State, no_analyze: bool, workers: int | None, as_json: bool) ->
     )
     for err in report.errors:
         note(f"{printable(err['path'])}: {err['error']}")
-    result = None if no_analyze else run_analysis(state, workers)
+    analysis = None if no_analyze else run_queue(state, workers)
     if as_json:
-        emit_json({"requeued": requeued, "readded": report.to_json(), "jobs": result})
+        jobs = None if analysis is None else analysis.jobs
+        emit_json({"requeued": requeued, "readded": report.to_json(), "jobs": jobs})
     else:
         click.echo(
             f"re-queued {requeued} jobs; re-added {report.added} of {len(failed_paths)} files"
         )
+    if analysis is not None:
+        analysis.raise_if_stopped()
 
 
 def register(cli: click.Group) -> None:

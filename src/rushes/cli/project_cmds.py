@@ -8,6 +8,7 @@ import click
 
 from rushes.cli.app import State, emit_json, note, pass_state, printable
 from rushes.config import SETTINGS, write_setting
+from rushes.errors import UsageError
 from rushes.project import MARKER, find_project, init_project
 
 
@@ -17,7 +18,14 @@ from rushes.project import MARKER, find_project, init_project
 def init(state: State, directory: str) -> None:
     """Make DIRECTORY (default: here) a rushes project: .rushes/ with catalog, cache and config."""
     existed = (Path(directory) / MARKER).is_dir()
-    project = init_project(Path(directory), flags=state.flags)
+    try:
+        project = init_project(Path(directory), flags=state.flags)
+    except OSError as exc:
+        # A read-only folder or disk, a file where a folder should be: the user's to fix.
+        where = exc.filename if exc.filename is not None else directory
+        raise UsageError(
+            f"cannot make a project in {directory}: {exc.strerror or exc} ({where})"
+        ) from None
     verb = "Already a project" if existed else "Initialised project"
     note(f"{verb}: {printable(project.root)} (catalog: {project.database_url.split('://')[0]})")
 

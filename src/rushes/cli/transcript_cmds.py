@@ -12,7 +12,7 @@ from rushes.catalog.jobs import failed_jobs, retry_failed
 from rushes.catalog.speakers import name_speaker
 from rushes.catalog.transcripts import recognised_voice_in, rename_speaker
 from rushes.cli.app import State, emit_json, note, pass_state, printable
-from rushes.cli.ingest_cmds import run_analysis, workers_option
+from rushes.cli.ingest_cmds import run_queue, workers_option
 from rushes.domain import TIMED_KINDS
 from rushes.errors import RushesError
 from rushes.jobs.plan import plan_asset
@@ -187,7 +187,8 @@ def transcribe(
         # Asked again (a model installed since, say): a failed transcription is tried again.
         wanted = [row.id for row in rows]
         retry_failed(conn, wanted, "transcript")
-    result = run_analysis(state, workers)
+    analysis = run_queue(state, workers)
+    result = analysis.jobs
     with catalog.read() as conn:
         failed = failed_jobs(conn, wanted, "transcript")
     if as_json:
@@ -198,6 +199,7 @@ def transcribe(
         click.echo(f"analysis: {result['done']} done, {result['failed']} failed")
     for f in failed:
         note(f"{printable(f.path or f.asset_id)}: {f.error}")
+    analysis.raise_if_stopped()
     if failed:
         raise RushesError(
             f"transcription failed for {len(failed)} of {len(rows)} "

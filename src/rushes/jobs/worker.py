@@ -33,15 +33,33 @@ def frame_companions(name: str) -> Collection[str]:
 def recover_orphans(catalog: Catalog) -> int:
     """Return to the queue the jobs held by dead workers of this host (no need to wait for their
     leases). An attempt counts only if the run that started the worker is still alive."""
-    recovered = 0
+    return _release_dead(catalog, lambda owner: is_alive(owner.run))
+
+
+def release_stopped(catalog: Catalog, run: str) -> int:
+    """Return to the queue, without counting an attempt, the jobs still held by workers of
+    ``run`` that are gone: the run itself stopped them (Ctrl-C), so no file is to blame, and
+    ``rushes status`` should say so at once rather than after the next run's recovery. A worker
+    normally hands its jobs back as it stops; this catches one that could not (killed while
+    claiming, or after its grace period)."""
+    return _release_dead(catalog, lambda _owner: False, run=run)
+
+
+def _release_dead(
+    catalog: Catalog, count_attempt: Callable[[Owner], bool], run: str | None = None
+) -> int:
+    """Release the jobs of this host's dead workers (of one run, if given)."""
+    released = 0
     with catalog.write() as conn:
         for text, ids in running_owners(conn).items():
             owner = Owner.parse(text)
-            if owner is None or owner.host != HOST or is_alive(owner.worker):
+            if owner is None or owner.host != HOST or (run is not None and owner.run != run):
                 continue
-            release(conn, ids, text, count_attempt=is_alive(owner.run))
-            recovered += len(ids)
-    return recovered
+            if is_alive(owner.worker):
+                continue
+            release(conn, ids, text, count_attempt=count_attempt(owner))
+            released += len(ids)
+    return released
 
 
 @contextmanager

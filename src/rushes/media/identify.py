@@ -20,7 +20,7 @@ from PIL import Image, UnidentifiedImageError
 from rushes.errors import MediaError
 
 #: Extensions people use for each kind, only to warn when the name and the content disagree.
-_EXTENSION_KINDS = {
+EXTENSION_KINDS = {
     "video": {
         ".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".mxf", ".mts", ".m2ts", ".ts",
         ".mpg", ".mpeg", ".dv", ".3gp", ".wmv", ".flv", ".r3d", ".braw",
@@ -177,7 +177,7 @@ def identify(path: Path) -> Identity:
 
 def _with_name_check(path: Path, found: Identity) -> Identity:
     ext = path.suffix.lower()
-    named = next((k for k, exts in _EXTENSION_KINDS.items() if ext in exts), None)
+    named = next((k for k, exts in EXTENSION_KINDS.items() if ext in exts), None)
     if named is None or named == found.kind:
         return found
     # Audio in a video container name (.mp4 holding only sound) is ordinary, not misleading.

@@ -1,0 +1,99 @@
+"""An export never replaces an original that the catalog does not hold: a camera file that
+``add`` could not read (the only copy, cut short in transfer), or one not added yet, named as a
+media kind that the export is not. A new export of the same kind still replaces the old one."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+import mediagen
+from cli.runner import rushes
+from rushes.catalog import open_catalog
+from rushes.errors import UsageError
+from rushes.outputs import check_output
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("originals")
+    card = root / "card"
+    card.mkdir()
+    mediagen.video_testsrc(card / "v1.mp4", seconds=2)
+    mediagen.truncated_copy(card / "v1.mp4", card / "A001.mp4", fraction=0.3)
+    rushes("init", str(root), cwd=root)
+    added = rushes("add", "--no-analyze", "card", cwd=root)
+    assert "failed 1" in added.stdout  # A001.mp4: truncated
+    # Originals on the same drive that were never added.
+    mediagen.video_testsrc(root / "B001.mov", seconds=1)
+    mediagen.audio_tone(root / "sound.wav", seconds=1)
+    mediagen.image_png(root / "still.jpg")
+    (root / "letter.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    rushes("cut", "new", "sel", cwd=root)
+    rushes("cut", "add", "sel", "card/v1.mp4@0-1", cwd=root)
+    return root
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _refused(project: Path, target: str, *command: str) -> str:
+    before = _digest(project / target)
+    proc = rushes(*command, target, cwd=project, check=False)
+    assert proc.returncode == 1
+    error = proc.stderr.strip()
+    assert "\n" not in error
+    assert error.startswith("rushes: error: refusing to overwrite ")
+    assert f"{target}: it looks like an original (" in error  # as given, or made absolute
+    assert error.endswith("; choose another name")
+    assert _digest(project / target) == before
+    assert not list(project.glob(f"**/.{Path(target).name}.*.part"))
+    return error
+
+
+def test_an_export_never_replaces_a_file_add_could_not_read(project: Path) -> None:
+    error = _refused(project, "card/A001.mp4", "cut", "export", "sel", "--format", "edl", "-o")
+    assert "`rushes add` could not catalogue it: cannot read as audio/video" in error
+
+
+@pytest.mark.parametrize("target", ["B001.mov", "sound.wav", "still.jpg", "letter.pdf"])
+@pytest.mark.parametrize("fmt", ["edl", "fcp7", "srt", "otioz"])
+def test_an_export_never_replaces_an_original_not_added_yet(
+    project: Path, target: str, fmt: str
+) -> None:
+    error = _refused(project, target, "cut", "export", "sel", "--format", fmt, "-o")
+    assert f"named {Path(target).suffix}" in error
+
+
+def test_the_report_never_replaces_a_media_original(project: Path) -> None:
+    _refused(project, "B001.mov", "report", "-o")
+
+
+@pytest.mark.parametrize(("fmt", "name"), [
+    ("edl", "rough.edl"), ("srt", "rough.srt"), ("docx", "rough.docx"),
+    ("markdown", "rough.md"), ("otioz", "rough.otioz"),
+])
+def test_an_export_replaces_its_own_previous_export(project: Path, fmt: str, name: str) -> None:
+    out = project / "exports"
+    out.mkdir(exist_ok=True)
+    for _ in range(2):
+        rushes("cut", "export", "sel", "--format", fmt, "-o", f"exports/{name}", cwd=project)
+    assert (out / name).is_file()
+
+
+def test_a_command_that_knows_its_format_is_refused_before_the_work(project: Path) -> None:
+    catalog = open_catalog(f"sqlite:///{project / '.rushes' / 'catalog.db'}")
+    try:
+        with pytest.raises(UsageError, match="it looks like an original"):
+            check_output(project / "B001.mov", catalog, writes="edl")
+        with pytest.raises(UsageError, match="could not catalogue it"):
+            check_output(project / "card" / "A001.mp4", catalog, writes="mp4")
+        # A review render over the last review render, an EDL where none is yet.
+        assert check_output(project / "B001.mov", catalog, writes="mp4") == project / "B001.mov"
+        new = project / "new.mp4"
+        assert check_output(new, catalog, writes="edl") == new
+    finally:
+        catalog.close()
