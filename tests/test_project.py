@@ -79,5 +79,7 @@ def test_the_command_line_says_so_in_one_line_and_makes_nothing(root: Path) -> N
         f"`rushes init {root}` to start a new one"
     ]
     assert not db.exists()
-    rushes("init", str(root), cwd=root)
+    made = rushes("init", str(root), cwd=root)
+    assert made.stderr.startswith("Made a new, empty catalog in the project: ")
+    assert rushes("init", str(root), cwd=root).stderr.startswith("Already a project: ")
     assert rushes("--project", str(root), "ls", "--json", cwd=root).stdout.strip() == "[]"

@@ -18,6 +18,8 @@ from rushes.project import MARKER, find_project, init_project
 def init(state: State, directory: str) -> None:
     """Make DIRECTORY (default: here) a rushes project: .rushes/ with catalog, cache and config."""
     existed = (Path(directory) / MARKER).is_dir()
+    db = Path(directory) / MARKER / "catalog.db"
+    had_catalog = db.is_file() and db.stat().st_size > 0
     try:
         project = init_project(Path(directory), flags=state.flags)
     except OSError as exc:
@@ -27,6 +29,9 @@ def init(state: State, directory: str) -> None:
             f"cannot make a project in {directory}: {exc.strerror or exc} ({where})"
         ) from None
     verb = "Already a project" if existed else "Initialised project"
+    if existed and project.catalog_file is not None and not had_catalog:
+        # The catalog had gone (commands refuse that): say plainly that this one is new.
+        verb = "Made a new, empty catalog in the project"
     note(f"{verb}: {printable(project.root)} (catalog: {project.database_url.split('://')[0]})")
 
 
