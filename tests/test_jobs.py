@@ -159,6 +159,31 @@ def test_jobs_of_a_killed_run_return_without_waiting_for_the_lease(
     assert row.state == "pending" and row.attempts == 1
 
 
+@pytest.mark.usefixtures("fake_analyzers")
+def test_a_job_whose_worker_keeps_dying_is_failed_after_max_attempts(
+    project: Project, catalog: Catalog, files: Path
+) -> None:
+    # A file that gets its worker killed (the OOM killer) under a live run: the dead worker is
+    # noticed at once and its job handed back as pending, counting the attempt; after
+    # max_attempts it is failed instead of taking down every worker in turn.
+    add_paths(project, catalog, [files / "a.txt"])
+    live_run, dead = process_token(), "999999.1"
+    with catalog.write() as conn:
+        first = claim(conn, str(Owner(HOST, live_run, dead)), lease_ms=3_600_000,
+                      max_attempts=2)[0]
+    for _ in range(2):
+        recover_orphans(catalog)
+        with catalog.write() as conn:
+            held = claim(conn, str(Owner(HOST, live_run, dead)), lease_ms=3_600_000,
+                         max_attempts=2)
+        if first.id not in [j.id for j in held]:
+            break
+    with catalog.read() as conn:
+        row = conn.execute(sa.select(jobs).where(jobs.c.id == first.id)).one()
+    assert row.state == "failed" and row.attempts == 2
+    assert "its worker stopped 2 times" in row.error
+
+
 @pytest.fixture
 def zombie() -> Iterator[int]:
     """A child that has exited but is not reaped: what a SIGKILLed worker becomes when its new

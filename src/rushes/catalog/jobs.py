@@ -110,7 +110,10 @@ def claim(
         row = conn.execute(query).first()
         if row is None:
             return []
-        if row.state == "running" and row.attempts >= max_attempts:
+        # Attempts count claims whose worker died (a crash, the OOM killer): whether the lease
+        # ran out (still "running") or the dead worker was noticed and its job handed back
+        # ("pending"), a file that kills its worker must not take down every worker in turn.
+        if row.attempts >= max_attempts:
             _set_failed(
                 conn, row.id,
                 f"its worker stopped {row.attempts} times while running it (crash or kill)",
