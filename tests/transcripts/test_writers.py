@@ -394,3 +394,18 @@ def test_chinese_lines_hold_sixteen_characters() -> None:
     for _, _, cue_text in cues:
         assert all(len(line) <= 16 for line in wrap_lines(cue_text))
     assert [c[0] for c in cues] == sorted({c[0] for c in cues})  # times in proportion
+
+
+def test_the_speakers_label_counts_in_the_line_it_starts() -> None:
+    text = ("Every night for forty one years I have climbed these steps. The lamp was "
+            "paraffin then, and the lens turned on a bath of mercury, so smooth that a child "
+            "could push it round.")
+    srt = write_srt(Transcript([Segment(Fraction(0), Fraction(10), text, "Ellen Marsh")]))
+    lines = [x for x in srt.splitlines() if x and "-->" not in x and not x.isdigit()]
+    assert all(len(x) <= LINE_LENGTH for x in lines)
+    assert [x for x in lines if x.startswith("Ellen Marsh: ")] == lines[::2]  # each cue
+    assert [s.text for s in read_text(srt, "srt").transcript.segments] == [
+        "Every night for forty one years I have climbed these steps.",
+        "The lamp was paraffin then, and the lens turned on a bath of mercury,",
+        "so smooth that a child could push it round.",
+    ]

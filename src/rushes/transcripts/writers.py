@@ -107,27 +107,29 @@ def _break_points(text: str) -> list[tuple[int, int]]:
 
 
 def _best_break(
-    w: list[Fraction], points: list[tuple[int, int]], start: int, end: int
+    w: list[Fraction], points: list[tuple[int, int]], start: int, end: int,
+    lead: Fraction = Fraction(0),
 ) -> tuple[Fraction, int, int] | None:
-    """The break of ``[start, end)`` that makes its longer line shortest: (that width, a, b)."""
+    """The break of ``[start, end)`` that makes its longer line shortest: (that width, a, b).
+    ``lead`` is the width of what goes before the first line (a speaker's label)."""
     best: tuple[Fraction, int, int] | None = None
     for a, b in points:
         if start < a and b < end:
-            longer = max(w[a] - w[start], w[end] - w[b])
+            longer = max(lead + w[a] - w[start], w[end] - w[b])
             if best is None or longer < best[0] or (longer == best[0] and a > best[1]):
                 best = (longer, a, b)
     return best
 
 
 def _fits(w: list[Fraction], points: list[tuple[int, int]], start: int, end: int,
-          line_length: int) -> bool:
-    """Whether ``[start, end)`` fits in two lines."""
-    width = w[end] - w[start]
+          line_length: int, lead: Fraction) -> bool:
+    """Whether ``[start, end)``, after ``lead``, fits in two lines."""
+    width = lead + w[end] - w[start]
     if width <= line_length:
         return True
     if width > line_length * MAX_LINES + 1:  # two full lines and the space between them
         return False
-    best = _best_break(w, points, start, end)
+    best = _best_break(w, points, start, end, lead)
     return best is not None and best[0] <= line_length
 
 
@@ -144,19 +146,19 @@ def wrap_lines(text: str, line_length: int | None = LINE_LENGTH) -> list[str]:
     return [text[:a], text[b:]]
 
 
-def _chunks(text: str, line_length: int) -> list[tuple[int, int]]:
-    """Spans of ``text`` that each fit in two lines, broken at the last point that fits, or at a
-    sentence end in the second half of the cue when there is one."""
+def _chunks(text: str, line_length: int, lead: Fraction) -> list[tuple[int, int]]:
+    """Spans of ``text`` that each fit in two lines after ``lead``, broken at the last point
+    that fits, or at a sentence end in the second half of the cue when there is one."""
     w = _widths(text)
     points = _break_points(text)
     spans: list[tuple[int, int]] = []
     start = 0
-    while not _fits(w, points, start, len(text), line_length):
+    while not _fits(w, points, start, len(text), line_length, lead):
         after = [(a, b) for a, b in points if a > start]
         if not after:
             break
         near = [(a, b) for a, b in after if w[a] - w[start] <= line_length * MAX_LINES + 1]
-        fits = [(a, b) for a, b in near if _fits(w, near, start, a, line_length)]
+        fits = [(a, b) for a, b in near if _fits(w, near, start, a, line_length, lead)]
         a, b = fits[-1] if fits else after[0]
         ends = [(x, y) for x, y in fits
                 if text[x - 1] in _SENTENCE_END and w[x] - w[start] >= line_length]
@@ -169,15 +171,16 @@ def _chunks(text: str, line_length: int) -> list[tuple[int, int]]:
 
 
 def subtitle_cues(
-    seg: Segment, line_length: int | None = LINE_LENGTH
+    seg: Segment, line_length: int | None = LINE_LENGTH, label: str = ""
 ) -> list[tuple[Fraction, Fraction, str]]:
-    """The segment as subtitle cues of at most two lines: (start, end, text). A long segment is
-    cut at word boundaries; each cue starts when its first word is said (from the word times,
-    else in proportion to the characters), and runs until the next one starts."""
+    """The segment as subtitle cues of at most two lines, each after ``label`` (``"Ellen Marsh:
+    "``, which SRT writes on every cue): (start, end, text). A long segment is cut at word
+    boundaries; each cue starts when its first word is said (from the word times, else in
+    proportion to the characters), and runs until the next one starts."""
     text = seg.text.replace("\n", " ")
     if line_length is None:
         return [(seg.start, seg.end, text)]
-    spans = _chunks(text, line_length)
+    spans = _chunks(text, line_length, _widths(label)[-1])
     if len(spans) == 1:
         return [(seg.start, seg.end, text)]
     starts = [seg.start] + [_time_at(seg, text, a) for a, _ in spans[1:]]
@@ -220,10 +223,9 @@ def write_srt(
     out: list[str] = []
     n = 0
     for seg in _cues(transcript):
-        for start, end, text in subtitle_cues(seg, line_length):
-            text = text.replace("-->", "->")
-            if speaker_labels and seg.speaker:
-                text = f"{seg.speaker}: {text}"
+        label = f"{seg.speaker}: " if speaker_labels and seg.speaker else ""
+        for start, end, text in subtitle_cues(seg, line_length, label):
+            text = label + text.replace("-->", "->")
             n += 1
             lines = "\n".join(wrap_lines(text, line_length))
             out.append(
