@@ -45,6 +45,7 @@ def test_linked_folders_in_a_tree_are_followed_once_each(
     (media / "card1 again").symlink_to("../linked", target_is_directory=True)
     (media / "day1" / "up").symlink_to("..", target_is_directory=True)  # a loop
     (media / "day1 alias").symlink_to("day1", target_is_directory=True)
+    (media / "Alias first").symlink_to("day1", target_is_directory=True)  # sorts before it
 
     walked = [found.path for found in scan([media])]
     assert [p.relative_to(media).as_posix() for p in walked] == [

@@ -96,15 +96,17 @@ def scan(
 
 
 def _walk(top: Path, on_folder: Callable[[str], None] | None) -> Iterator[Found]:
-    """The files of one folder tree. Linked folders are followed, as the folder is when named
-    directly, but each real folder is walked once: a link back up the tree, or two links to
-    one folder, would otherwise loop forever or hash the same files twice (they would still be
-    one location each, see :func:`~rushes.catalog.assets.location_named`, but slowly)."""
+    """The files of one folder tree. A link to a folder outside the tree is followed, as the
+    folder is when named directly, each real folder once (two links to one card). A link to a
+    folder inside the tree, or above it, is not: the files are catalogued under their real
+    paths whatever the order of the names, and a link up the tree would loop or take in
+    everything beside the folder asked for."""
     unreadable: list[OSError] = []
     # The real path of every folder walked or about to be, keyed (while pending) by the path
     # os.walk will give it: only a link needs resolving, a plain folder extends its parent's.
-    walked = {os.path.realpath(top)}
-    pending = {str(top): os.path.realpath(top)}
+    top_real = os.path.realpath(top)
+    walked = {top_real}
+    pending = {str(top): top_real}
     for root, dirs, files in os.walk(top, onerror=unreadable.append, followlinks=True):
         yield from _unreadable_folders(unreadable)
         if on_folder:
@@ -115,10 +117,16 @@ def _walk(top: Path, on_folder: Callable[[str], None] | None) -> Iterator[Found]
             if name.startswith(".") or name == MARKER:
                 continue
             child = os.path.join(root, name)
-            real = os.path.realpath(child) if os.path.islink(child) else os.path.join(
-                real_root, name)
+            if os.path.islink(child):
+                real = os.path.realpath(child)
+                if _within(real, top_real) or _within(top_real, real):
+                    # Inside the tree (walked under its own path, whatever the sort order), or
+                    # above it (a loop, or everything beside the folder asked for).
+                    continue
+            else:
+                real = os.path.join(real_root, name)
             if real in walked:
-                continue  # a loop, or a folder reached by another path in this tree
+                continue  # a folder reached by a second link
             walked.add(real)
             pending[child] = real
             keep.append(name)
@@ -128,6 +136,10 @@ def _walk(top: Path, on_folder: Callable[[str], None] | None) -> Iterator[Found]
                 continue
             yield Found(Path(root) / name)
     yield from _unreadable_folders(unreadable)
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _unreadable_folders(errors: list[OSError]) -> Iterator[Found]:
