@@ -117,4 +117,4 @@ def test_the_help_s_tag_examples_find_what_they_say(project: Project, catalog: C
         assert HARBOUR in {h["asset"] for h in json.loads(out.stdout)["hits"]}, example
     out = runner.invoke(_group(project), ["search", "harbour", "--source", "transcripts"])
     assert out.exit_code != 0
-    assert "source: wants one of transcript, clip, note, tag" in str(out.exception)
+    assert "source: wants one of transcript, clip, note, tag, ocr" in str(out.exception)

@@ -26,8 +26,13 @@ def test_a_misspelled_source_is_an_error_naming_the_sources(loaded: Catalog) -> 
     for query, options in cases:
         with pytest.raises(UsageError) as err:
             search(loaded, query, **options)
-        assert str(err.value).startswith("source: wants one of transcript, clip, note, tag, not")
-    # Any case, as for kind.
+        assert str(err.value).startswith(
+            "source: wants one of transcript, clip, note, tag, ocr, not"
+        )
+    # Any case, as for kind; the contract's "ocr" is a source with nothing in it yet.
+    assert search(loaded, "boats source:ocr").hits == []
+    with pytest.raises(UsageError, match=r"^not a tag: 'people/'"):
+        search(loaded, "boats tag:people/")
     assert {h.source for h in search(loaded, "boats source:Transcript").hits} == {"transcript"}
 
 

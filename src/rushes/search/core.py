@@ -16,16 +16,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from rushes.catalog.logs import normalize_tag
+from rushes.catalog.schema import SEARCH_SOURCES
 from rushes.domain import ASSET_KINDS
 from rushes.errors import UsageError
 from rushes.search.query import Query, normalise_date, shorten
 
 _HEX = frozenset("0123456789abcdef")
 
-#: The kinds of text in ``search_entries.source`` (written by rushes.catalog's transcripts,
-#: clips and logs). A source filter names one of them: anything else is a typo, said so, as
-#: ``source:notes`` would otherwise quietly find nothing.
-SOURCES = ("transcript", "clip", "note", "tag")
+#: A source filter names one of the kinds of text indexed: anything else is a typo, said so,
+#: as ``source:notes`` would otherwise quietly find nothing.
+SOURCES = SEARCH_SOURCES
 
 
 @dataclass
@@ -64,8 +65,8 @@ class Filters:
                     f"source: wants one of {', '.join(SOURCES)}, not {shorten(source)!r}"
                 )
         out.sources = [s.lower() for s in out.sources]
-        # Spelled as rushes.catalog.logs.normalize_tag stores tags: `--tag "people / Ai"`.
-        out.tags = ["/".join(" ".join(part.split()) for part in t.split("/")) for t in out.tags]
+        # Spelled as tags are stored: `--tag "people / Ai"`; `tag:people/` is not a tag.
+        out.tags = [normalize_tag(t) for t in out.tags]
         for value in out.assets:
             if not value or not set(value.lower()) <= _HEX:
                 raise UsageError(
