@@ -21,6 +21,7 @@ from rushes.catalog.transcripts import (
     delete_transcript,
     load_transcript,
     store_transcript,
+    transcript_language,
     transcript_sources,
 )
 from rushes.domain import TIMED_KINDS
@@ -139,9 +140,15 @@ def import_transcript(
     late = _after_the_end(transcript, probe, suggest_timecode=start is not None and offset is None)
     if late:
         result.warnings.append(late)
-    language = language or transcript.language
+    language = (language or transcript.language or "").strip().lower() or None
     source = import_source(transcript.source, language)
     with catalog.write() as conn:
+        if language is not None:
+            # Before transcripts were kept per language, this one was kept as import:FORMAT
+            # with its language beside it: replace that too, or search would show it twice.
+            unkeyed = import_source(transcript.source, None)
+            if transcript_language(conn, asset.id, unkeyed) == language:
+                delete_transcript(conn, asset.id, unkeyed)
         store_transcript(conn, asset.id, source, language, to_rows(transcript))
     return asset, len(transcript.segments), result.warnings, source
 

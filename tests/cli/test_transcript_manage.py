@@ -11,6 +11,9 @@ import pytest
 
 import mediagen
 from cli.runner import rushes, rushes_json
+from rushes.catalog import open_catalog
+from rushes.catalog.assets import resolve_asset
+from rushes.catalog.transcripts import SegmentRow, store_transcript
 
 # WhisperX numbers speakers per file: SPEAKER_01 is someone else in each interview.
 WHISPERX = {"segments": [
@@ -148,3 +151,25 @@ def test_export_wraps_subtitle_lines_unless_told_not_to(project: Path) -> None:
         "Every night for forty one years I", "have climbed these steps to the lamp.",
     ]
     assert rushes(*args, "--line-length", "0", cwd=project).stdout.splitlines()[2] == long
+
+
+def test_a_transcript_kept_by_format_alone_is_replaced_by_its_language_keyed_import(
+    project: Path,
+) -> None:
+    # A catalog from before sources had languages: import:srt, with language "de" beside it.
+    catalog = open_catalog(f"sqlite:///{project / '.rushes' / 'catalog.db'}")
+    try:
+        with catalog.write() as conn:
+            asset = resolve_asset(conn, str(project / "media" / "ellen.mov")).id
+            store_transcript(conn, asset, "import:srt", "de", [
+                SegmentRow(100_000, 900_000, "Der Leuchtturm."),
+            ])
+    finally:
+        catalog.close()
+    (project / "de.srt").write_text("1\n00:00:00,100 --> 00:00:00,900\nDer Leuchtturm.\n",
+                                    encoding="utf-8")
+    imported = rushes_json("transcript", "import", "de.srt", "--asset", "media/ellen.mov",
+                           "--language", "DE", cwd=project)
+    assert imported["source"] == "import:srt:de"
+    hits = rushes_json("search", "Leuchtturm", cwd=project)["hits"]
+    assert [h["transcript"] for h in hits] == ["import:srt:de"]  # not twice

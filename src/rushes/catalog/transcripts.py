@@ -102,6 +102,16 @@ def _speaker_names(conn: sa.Connection, ids: Sequence[int]) -> dict[int | None, 
     return {i: name or f"Speaker {i}" for i, name in rows}
 
 
+def transcript_language(conn: sa.Connection, asset_id: str, source: str) -> str | None:
+    """The language recorded with the asset's transcript from ``source`` (None: none, or no
+    such transcript)."""
+    return conn.execute(
+        sa.select(transcripts.c.language).where(
+            transcripts.c.asset_id == asset_id, transcripts.c.source == source
+        )
+    ).scalar_one_or_none()
+
+
 def transcript_sources(conn: sa.Connection, asset_id: str) -> list[str]:
     """The asset's transcripts, preferred first: imported before machine ones (a person wrote
     them), and among each the newest (a team re-imports a corrected file in another format)."""
