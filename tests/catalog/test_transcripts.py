@@ -55,3 +55,18 @@ def test_rename_speaker_everywhere(catalog: Catalog) -> None:
         speakers = set(conn.execute(sa.select(search_entries.c.speaker)).scalars())
     assert t is not None and t.segments[0].speaker == "Ellen Marsh"
     assert speakers == {"Ellen Marsh", None}
+
+
+def test_rename_ignores_the_case_of_ascii_letters_alike_on_both_databases(
+    catalog: Catalog,
+) -> None:
+    # SQLite's lower() folds ASCII letters only; PostgreSQL's would fold É too, unless told.
+    with catalog.write() as conn:
+        add_asset(conn, ASSET, "video", "mp4", 10)
+        store_transcript(conn, ASSET, "import:vtt", None, [
+            SegmentRow(0, 1_000_000, "Bonjour.", "ÉLISE"),
+            SegmentRow(1_000_000, 2_000_000, "Salut.", "JOSH"),
+        ])
+        assert rename_speaker(conn, "élise", "Élise Martin") == 0
+        assert rename_speaker(conn, "josh", "Josh Reid") == 1
+        assert rename_speaker(conn, "ÉLISE", "Élise Martin") == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -169,7 +170,7 @@ def rename_speaker(conn: sa.Connection, old: str, new: str, asset_id: str | None
     cannot be renamed in one asset alone; :func:`recognised_voice_in` tells the caller so.
     """
     def same(column: sa.ColumnElement[str | None]) -> sa.ColumnElement[bool]:
-        return sa.func.lower(column) == sa.func.lower(sa.literal(old))
+        return _ascii_lower(conn, column) == _ascii_lower(conn, sa.literal(old))
 
     changed = 0
     if asset_id is None:
@@ -199,6 +200,15 @@ def recognised_voice_in(conn: sa.Connection, name: str, asset_id: str) -> bool:
     return conn.execute(
         sa.select(segments.c.id).join(speakers, speakers.c.id == segments.c.speaker_id).where(
             segments.c.asset_id == asset_id,
-            sa.func.lower(speakers.c.name) == sa.func.lower(sa.literal(name)),
+            _ascii_lower(conn, speakers.c.name) == _ascii_lower(conn, sa.literal(name)),
         ).limit(1)
     ).first() is not None
+
+
+def _ascii_lower(conn: sa.Connection, value: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """lower() of ASCII letters only, on either database: SQLite's lower() folds nothing else,
+    and PostgreSQL's does under the "C" collation, so a rename finds the same speakers on both
+    (as the search's speaker filter does)."""
+    if conn.dialect.name == "postgresql":
+        return sa.func.lower(value.collate("C"))
+    return sa.func.lower(value)
