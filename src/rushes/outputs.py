@@ -51,19 +51,18 @@ def check_output(
     if path.exists() and not path.is_file():
         what = "a folder" if path.is_dir() else "not a regular file"
         raise UsageError(f"cannot write {path}: it is {what}")
+    keys = {path_key(path), path_key(path.resolve())}
     with catalog.read() as conn:
-        for key in {path_key(path), path_key(path.resolve())}:
+        for key in keys:
             loc = location_at(conn, key)
             if loc is not None:
                 raise UsageError(
                     f"refusing to write {path}: it is a catalogued original (asset "
                     f"{loc.asset_id[:12]}), and rushes never modifies originals"
                 )
-        if path.is_file():
-            keys = {path_key(path), path_key(path.resolve())}
-            failed = next((p for p in list_problems(conn, "ingest") if p.path_bytes in keys), None)
-            if failed is not None:
-                _refuse_original(path, f"`rushes add` could not catalogue it: {failed.error}")
+        failed = list_problems(conn, "ingest", keys) if path.is_file() else []
+    if failed:
+        _refuse_original(path, f"`rushes add` could not catalogue it: {failed[0].error}")
     if writes is not None and path.is_file():
         named = name_group(path)
         if named is not None and named != format_group(writes):

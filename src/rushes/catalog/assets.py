@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -253,10 +253,15 @@ class ProblemRow:
     error: str
 
 
-def list_problems(conn: sa.Connection, stage: str | None = None) -> list[ProblemRow]:
+def list_problems(
+    conn: sa.Connection, stage: str | None = None, keys: Iterable[bytes] | None = None
+) -> list[ProblemRow]:
+    """Recorded problems: all, one stage's, or those of some paths (by key)."""
     query = sa.select(problems).order_by(problems.c.path)
     if stage:
         query = query.where(problems.c.stage == stage)
+    if keys is not None:
+        query = query.where(problems.c.path_bytes.in_(list(keys)))
     return [
         ProblemRow(bytes(r.path_bytes), r.path, r.stage, r.error)
         for r in conn.execute(query).all()

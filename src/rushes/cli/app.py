@@ -41,9 +41,11 @@ class State:
             self._catalog = open_catalog(self.project().database_url)
         return self._catalog
 
-    def output(self, path: str | Path) -> Path:
-        """A file a command is about to write, checked (:func:`rushes.outputs.check_output`)."""
-        return check_output(Path(path), self.catalog(), self.project().dir)
+    def output(self, path: str | Path, writes: str | None = None) -> Path:
+        """A file a command is about to write, checked (:func:`rushes.outputs.check_output`);
+        ``writes`` (the format, when known) refuses an original of another kind before the
+        work rather than after it."""
+        return check_output(Path(path), self.catalog(), self.project().dir, writes)
 
     @property
     def opened(self) -> Catalog | None:

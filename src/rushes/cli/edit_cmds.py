@@ -401,7 +401,7 @@ def cut_export(state: State, name: str, fmt: str | None, output: str, with_media
     options = {"media": True} if with_media else {}
     if with_media and (fmt or Path(output).suffix.lstrip(".")).lower() != "otioz":
         raise click.UsageError("--with-media is for --format otioz")
-    target = state.output(output)
+    target = state.output(output, writes=fmt or Path(output).suffix)
     written = service.export_cut(state.catalog(), state.project(), name, fmt, target, **options)
     note(f"wrote {printable(output)} ({written})")
 
@@ -418,7 +418,7 @@ def cut_render(state: State, name: str, output: str, height: int) -> None:
     from rushes.cli.progress import progress
     from rushes.edit.render import render_review
 
-    target = state.output(output)
+    target = state.output(output, writes="mp4")
     timeline = service.timeline_of(state.catalog(), state.project(), name)
     with progress(f"render {name}", str(state.settings.progress)) as bar:
         stats = render_review(

@@ -100,7 +100,7 @@ def export_cmd(
     source_timecode: bool, line_length: int,
 ) -> None:
     """Write an asset's transcript as SRT, WebVTT, plain text or a readable document."""
-    target = None if output == "-" else state.output(output)
+    target = None if output == "-" else state.output(output, writes=fmt or Path(output).suffix)
     written, text = export_transcript(
         state.catalog(), asset, target, fmt, source_timecode=source_timecode, source=source,
         line_length=line_length or None,
