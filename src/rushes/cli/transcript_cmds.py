@@ -185,7 +185,9 @@ def transcribe(
                 raise click.UsageError(f"{row.path} is {row.kind}: it has no speech")
             plan_asset(conn, row, project.settings, force=("transcript",))
         # Asked again (a model installed since, say): a failed transcription is tried again.
-        wanted = [row.id for row in rows]
+        # Every asset when none is named: no list of ids (an archive's would pass SQLite's
+        # limit on parameters).
+        wanted = [row.id for row in rows] if assets else None
         retry_failed(conn, wanted, "transcript")
     analysis = run_queue(state, workers)
     result = analysis.jobs

@@ -19,7 +19,6 @@ import signal
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
@@ -87,7 +86,7 @@ class InlineExecutor:
 
 def _stopped_by(exc: Exception) -> str:
     """One line saying why a worker stopped; the traceback is for --debug."""
-    log.debug("%s", traceback.format_exc())
+    log.debug("worker stopped", exc_info=exc)
     reason = database_failure(exc)
     return f"the catalog failed: {reason}" if reason else f"{type(exc).__name__}: {exc}"
 

@@ -275,11 +275,12 @@ class _Parser:
             if self.peek() is None or self.peek() in ((")", ")", False), ("op", "OR", False)):
                 raise self.error(f"{tok[1]} needs something after it")
             # ``-(…)`` is one level, as a reader sees it: the parenthesis counts it.
-            level = self.peek() != ("(", "(", False)
-            if level:
+            counted = self.peek() != ("(", "(", False)
+            if counted:
                 self.enter()
             child = self.unary()
-            self.depth -= level
+            if counted:
+                self.depth -= 1
             if child is None:
                 return None
             _no_filters(child, self, "NOT")
