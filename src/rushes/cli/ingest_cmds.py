@@ -10,9 +10,7 @@ from pathlib import Path
 
 import click
 
-from rushes.catalog import Catalog
 from rushes.catalog.assets import clear_problem, list_problems
-from rushes.catalog.db import database_failure
 from rushes.catalog.jobs import counts, retry_failed
 from rushes.cli.app import State, as_paths, emit_json, note, pass_state, printable
 from rushes.cli.progress import progress
@@ -68,25 +66,10 @@ def run_queue(
                        f"{c['failed']} failed" if c["failed"] else "")
 
         stopped = executor.run(project, catalog, progress=show, while_producing=while_producing)
-    if stopped:
-        _recover_after(catalog)
     with catalog.read() as conn:
         jobs = counts(conn)
     not_run = jobs["pending"] + jobs["running"] if stopped else 0
     return Analysis(jobs, not_run, _why(stopped))
-
-
-def _recover_after(catalog: Catalog) -> None:
-    """Put the dead workers' jobs back to pending, so that status shows them as work to do.
-    A catalog that cannot be written now (the disk that stopped the workers is full) must not
-    hide the report: the next run recovers them as well."""
-    try:
-        recover_orphans(catalog)
-    except Exception as exc:
-        reason = database_failure(exc)
-        if reason is None:
-            raise
-        note(f"could not re-queue the stopped workers' jobs: {reason}")
 
 
 def _why(stopped: list[str]) -> str:

@@ -30,7 +30,7 @@ from rushes.catalog import Catalog, open_catalog
 from rushes.catalog.db import database_failure
 from rushes.catalog.jobs import counts
 from rushes.jobs.owner import Owner, process_token
-from rushes.jobs.worker import release_stopped, work
+from rushes.jobs.worker import recover_orphans, release_stopped, work
 from rushes.project import Project
 
 log = logging.getLogger("rushes.jobs")
@@ -217,10 +217,27 @@ class LocalPoolExecutor:
             for end in (producing, still_producing):
                 if end is not None:
                     end.close()
+        stopped = [_exit_reason(p.exitcode) for p in procs if p.exitcode]
+        if stopped:
+            _hand_back_dead(catalog)
         if progress:
             with catalog.read() as conn:
                 progress(counts(conn))
-        return [_exit_reason(p.exitcode) for p in procs if p.exitcode]
+        return stopped
+
+
+def _hand_back_dead(catalog: Catalog) -> None:
+    """Put the jobs of workers that died (the OOM killer, a full disk) back to pending, so that
+    status shows them as work to do at once. A catalog that cannot be written now (the disk
+    that stopped the workers is full) must not hide the run's report: the next run recovers
+    them as well."""
+    try:
+        recover_orphans(catalog)
+    except Exception as exc:
+        reason = database_failure(exc)
+        if reason is None:
+            raise
+        log.warning("could not re-queue the stopped workers' jobs: %s", reason)
 
 
 @contextmanager
