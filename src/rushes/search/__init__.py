@@ -138,10 +138,7 @@ def search(
     (from inclusive, to exclusive) on the asset's creation date. Raises :class:`UsageError`
     for bad syntax or arguments.
     """
-    if not 1 <= limit <= MAX_LIMIT:
-        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
-    if offset < 0:
-        raise UsageError(f"offset must not be negative, not {offset}")
+    check_page(limit, offset)
     parsed = parse_query(query)
     filters = Filters.build(
         parsed, kind=kind, asset=asset, speaker=speaker, tag=tag, source=source,
@@ -171,6 +168,14 @@ def search(
         query=query, hits=hits, total=len(rows) if exhausted else None,
         more=not exhausted or len(rows) > offset + limit, offset=offset, limit=limit,
     )
+
+
+def check_page(limit: int, offset: int) -> None:
+    """Refuse a page no search can give (every kind of search pages the same way)."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+    if offset < 0:
+        raise UsageError(f"offset must not be negative, not {offset}")
 
 
 def _rank(

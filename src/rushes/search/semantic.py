@@ -26,7 +26,7 @@ from rushes.catalog.schema import search_entries
 from rushes.embeddings import get_embedder
 from rushes.embeddings.index import VectorIndex
 from rushes.errors import UsageError
-from rushes.search import MAX_LIMIT, Hit, SearchResult, _hit, page_details
+from rushes.search import Hit, SearchResult, _hit, check_page, page_details
 from rushes.search.core import Candidate, Filters, Params, fetch, filter_sql, in_list
 from rushes.search.hits import Matcher
 from rushes.search.query import And, Node, Not, Term, parse_query, shorten
@@ -57,10 +57,7 @@ def meaning_query(
     """Parse ``query`` and its filters (``given``: the keyword filters of
     :func:`rushes.search.search`, added to those typed); raises :class:`UsageError` as the word
     search does, before any model is loaded."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
-    if offset < 0:
-        raise UsageError(f"offset must not be negative, not {offset}")
+    check_page(limit, offset)
     parsed = parse_query(query)
     filters = Filters.build(parsed, **given)
     text = " ".join(t.text for t in _looked_for(parsed.expr))
