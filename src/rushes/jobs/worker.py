@@ -33,7 +33,7 @@ def frame_companions(name: str) -> Collection[str]:
 def recover_orphans(catalog: Catalog) -> int:
     """Return to the queue the jobs held by dead workers of this host (no need to wait for their
     leases). An attempt counts only if the run that started the worker is still alive."""
-    return _release_dead(catalog, lambda owner: is_alive(owner.run))
+    return _release_dead(catalog)
 
 
 def release_stopped(catalog: Catalog, run: str) -> int:
@@ -42,13 +42,13 @@ def release_stopped(catalog: Catalog, run: str) -> int:
     ``rushes status`` should say so at once rather than after the next run's recovery. A worker
     normally hands its jobs back as it stops; this catches one that could not (killed while
     claiming, or after its grace period)."""
-    return _release_dead(catalog, lambda _owner: False, run=run)
+    return _release_dead(catalog, run)
 
 
-def _release_dead(
-    catalog: Catalog, count_attempt: Callable[[Owner], bool], run: str | None = None
-) -> int:
-    """Release the jobs of this host's dead workers (of one run, if given)."""
+def _release_dead(catalog: Catalog, run: str | None = None) -> int:
+    """Release the jobs of this host's dead workers: of one ``run`` that stopped them itself
+    (no attempt counted), or of any run (an attempt counted while that run is alive, as the
+    worker died under it)."""
     released = 0
     with catalog.write() as conn:
         for text, ids in running_owners(conn).items():
@@ -57,7 +57,7 @@ def _release_dead(
                 continue
             if is_alive(owner.worker):
                 continue
-            release(conn, ids, text, count_attempt=count_attempt(owner))
+            release(conn, ids, text, count_attempt=run is None and is_alive(owner.run))
             released += len(ids)
     return released
 
