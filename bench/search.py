@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from pgserver import postgres_server
 from rushes.catalog import Catalog, open_catalog
 from rushes.catalog.schema import assets, locations, results, transcripts
-from rushes.domain.scripts import grams_of
+from rushes.domain.scripts import grams_of, word_index_text, word_text_of
 from rushes.domain.words import pairs_of
 from rushes.search import RANK_WINDOW, postgres_backend, search, sqlite_backend
 from rushes.search.core import Filters
@@ -210,8 +210,9 @@ def load_sqlite(path: Path, corpus: Corpus) -> tuple[Catalog, float, float]:
     )
     cur.executemany(
         "INSERT INTO search_entries (id, asset_id, source, ref_id, start_us, end_us, text, "
-        "speaker, grams, pairs) VALUES (?, ?, 'transcript', ?, ?, ?, ?, ?, ?, ?)",
-        [(i + 1, corpus.assets[a][0], i + 1, s, e, t, sp, grams_of(t), pairs_of(t))
+        "speaker, grams, word_text, pairs) VALUES (?, ?, 'transcript', ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(i + 1, corpus.assets[a][0], i + 1, s, e, t, sp, grams_of(t), word_text_of(t),
+          pairs_of(word_index_text(t)))
          for i, (a, s, e, t, sp) in enumerate(corpus.rows)],
     )
     cur.execute("COMMIT")

@@ -261,3 +261,67 @@ def test_upgrading_resolves_the_paths_of_existing_locations(tmp_path: Path) -> N
         assert found is not None and found.path == str(tmp_path / "footage" / "a.mov")
     finally:
         catalog.close()
+
+
+@pytest.mark.parametrize(
+    "database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_upgrading_makes_words_among_chinese_searchable(
+    tmp_path: Path, database: str, request: pytest.FixtureRequest
+) -> None:
+    """0011: entries made before it with Latin words or numbers among CJK characters are found
+    by those words; on SQLite the word index still agrees with its content (integrity check)
+    after entries are added and deleted, and going down again gives back 0010's index."""
+    from alembic import command
+    from alembic.config import Config
+
+    from rushes.catalog import open_catalog
+    from rushes.catalog.logs import index_entry
+    from rushes.domain.scripts import grams_of
+    from rushes.search import search
+
+    url = request.getfixturevalue("postgres_url") if database == "postgres" else None
+    url = _old_catalog(tmp_path, "0010_postgres_word_pairs", url=url)
+    texts = ["我们用iPhone 15拍摄", "1989年6月4日", "the harbour at dawn"]
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO search_entries (asset_id, source, text, grams) "
+            "VALUES ('ab12', 'note', :text, :grams)"
+        ), [{"text": t, "grams": grams_of(t)} for t in texts])
+    engine.dispose()
+    catalog = open_catalog(url)
+    try:
+        assert [h.text for h in search(catalog, "iphone").hits] == ["我们用iPhone 15拍摄"]
+        assert [h.text for h in search(catalog, '"iphone 15"').hits] == ["我们用iPhone 15拍摄"]
+        assert [h.text for h in search(catalog, "1989").hits] == ["1989年6月4日"]
+        assert [h.text for h in search(catalog, "拍摄").hits] == ["我们用iPhone 15拍摄"]
+        with catalog.write() as conn:
+            index_entry(conn, "note", 1, "ab12", "用Sony A7拍")
+            conn.execute(sa.text("DELETE FROM search_entries WHERE text = :t"), {"t": texts[1]})
+        assert [h.text for h in search(catalog, '"sony a7"').hits] == ["用Sony A7拍"]
+        assert search(catalog, "1989").hits == []
+        if database == "sqlite":
+            with catalog.write() as conn:
+                conn.exec_driver_sql(
+                    "INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
+    finally:
+        catalog.close()
+    engine = create_engine(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0010_postgres_word_pairs")
+        if database == "sqlite":
+            conn.exec_driver_sql(
+                "INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
+            found = conn.exec_driver_sql(
+                "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'harbour'").scalar()
+        else:
+            found = conn.exec_driver_sql(
+                "SELECT count(*) FROM search_entries WHERE tsv @@ 'harbour'::tsquery").scalar()
+        assert found == 1
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("search_entries")}
+        assert "word_text" not in columns
+    engine.dispose()

@@ -14,7 +14,7 @@ from rushes.catalog import Catalog, open_catalog
 from rushes.catalog.assets import add_asset, put_location
 from rushes.catalog.logs import add_note
 from rushes.catalog.schema import search_entries
-from rushes.catalog.transcripts import SegmentRow, store_transcript
+from rushes.catalog.transcripts import SegmentRow, WordRow, store_transcript
 from rushes.domain.words import pairs_match
 from rushes.errors import UsageError
 from rushes.search import RANK_WINDOW, SearchResult, core, postgres_backend, search
@@ -191,6 +191,32 @@ def test_one_and_two_characters_of_unsegmented_scripts(loaded: Catalog) -> None:
     # A run does not continue across a space or a Latin letter.
     assert _texts(search(loaded, "ナ漢")) == []
     assert _texts(search(loaded, "a中")) == ["mixed a中 text"]  # mixed: a LIKE scan
+
+
+def test_latin_words_and_numbers_among_chinese_are_words(loaded: Catalog) -> None:
+    # Both tokenizers took a CJK run and the Latin letters touching it for one word.
+    with loaded.write() as conn:
+        store_transcript(conn, CHINA, "import:srt:zh", "zh", [
+            SegmentRow(20_000_000, 23_000_000, "我们用iPhone 15拍摄", None, (
+                WordRow(20_000_000, 20_500_000, "我们"), WordRow(20_500_000, 21_000_000, "用"),
+                WordRow(21_000_000, 22_000_000, "iPhone"), WordRow(22_000_000, 22_500_000, "15"),
+                WordRow(22_500_000, 23_000_000, "拍摄"),
+            )),
+        ])
+        conn.execute(search_entries.insert(), [
+            {"asset_id": RADIO, "source": "note", "text": t}
+            for t in ("1989年6月4日的北京", "カメラはSony A7で", "a中b")
+        ])
+    hit = search(loaded, "iphone").hits
+    assert [(h.snippet, h.start) for h in hit] == [("我们用«iPhone» 15拍摄", 21.0)]
+    assert [h.snippet for h in search(loaded, "iph*").hits] == ["我们用«iPhone» 15拍摄"]
+    assert [h.snippet for h in search(loaded, '"iphone 15"').hits] == ["我们用«iPhone 15»拍摄"]
+    assert [h.snippet for h in search(loaded, "1989").hits] == ["«1989»年6月4日的北京"]
+    assert [h.snippet for h in search(loaded, '"sony a7"').hits] == ["カメラは«Sony A7»で"]
+    assert _texts(search(loaded, "b")) == ["a中b"]
+    # The CJK text itself is still found as a substring, and Latin with it as typed.
+    assert _texts(search(loaded, "拍摄")) == ["我们用iPhone 15拍摄"]
+    assert _texts(search(loaded, "用iPhone")) == ["我们用iPhone 15拍摄"]
 
 
 def test_short_substrings_are_looked_up_in_the_bigram_index(loaded: Catalog) -> None:

@@ -18,7 +18,7 @@ from rushes.errors import RushesError
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: The newest migration. Checked against Alembic's script directory by a test, so that opening an
 #: up-to-date catalog (every command, every worker) costs one query instead of importing Alembic.
-HEAD_REVISION = "0010_postgres_word_pairs"
+HEAD_REVISION = "0011_words_among_unsegmented"
 
 
 def now_ms() -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine.default import DefaultExecutionContext
 
-from rushes.domain.scripts import grams_of
+from rushes.domain.scripts import grams_of, word_index_text, word_text_of
 from rushes.domain.words import pairs_of
 
 metadata = sa.MetaData(
@@ -160,11 +160,18 @@ def _grams_default(context: DefaultExecutionContext) -> str | None:
     return grams_of(params.get("text") or "")
 
 
+def _word_text_default(context: DefaultExecutionContext) -> str | None:
+    if context.dialect.name != "sqlite":
+        return None  # PostgreSQL takes the runs out in rushes_fold, as it makes ``tsv``
+    params = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return word_text_of(params.get("text") or "")
+
+
 def _pairs_default(context: DefaultExecutionContext) -> str | None:
     if context.dialect.name != "sqlite":
         return None  # PostgreSQL's own phrase search needs no pairs
     params = context.get_current_parameters()  # type: ignore[no-untyped-call]
-    return pairs_of(params.get("text") or "")
+    return pairs_of(word_index_text(params.get("text") or ""))
 
 
 #: What ``search_entries.source`` may hold: the kinds of text rushes indexes. ``ocr`` (text in
@@ -191,9 +198,14 @@ search_entries = sa.Table(
     # for 1–2 character substring search. Filled from ``text`` on every Core insert that does
     # not give it; an UPDATE of ``text`` must set it and ``pairs`` too.
     sa.Column("grams", sa.Text, nullable=True, default=_grams_default),
-    # Adjacent word pairs of the text (rushes.domain.words.pairs_of), indexed by search_pairs
-    # for phrase search on SQLite (migration 0007); NULL on PostgreSQL. Filled like ``grams``.
+    # Adjacent word pairs of what the word index reads (rushes.domain.words.pairs_of), indexed
+    # by search_pairs for phrase search on SQLite (migration 0007); NULL on PostgreSQL. Filled
+    # like ``grams``.
     sa.Column("pairs", sa.Text, nullable=True, default=_pairs_default),
+    # What SQLite's word index (search_fts) reads in place of ``text`` when the text holds
+    # unsegmented-script runs: the text with them taken out (rushes.domain.scripts.word_text_of,
+    # migration 0011); NULL otherwise, and always on PostgreSQL. Filled like ``grams``.
+    sa.Column("word_text", sa.Text, nullable=True, default=_word_text_default),
     sa.Index("ix_search_entries_source_ref", "source", "ref_id"),
     # Ends with the id: an asset's first and last entry are each one seek (migration 0006).
     sa.Index("ix_search_entries_asset_entry", "asset_id", "id"),

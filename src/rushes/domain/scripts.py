@@ -1,8 +1,10 @@
-"""Scripts written without spaces between words, and the character bigrams that index them.
+"""Scripts written without spaces between words, the character bigrams that index them, and
+the text the word index reads once they are taken out.
 
 Shared by the catalog (which stores the bigrams of every searchable text in
-``search_entries.grams``) and the search language (which looks such text up as a substring),
-so both agree on which characters count. Pure: imports nothing else of rushes.
+``search_entries.grams``, and the text left for the word index in ``word_text``) and the
+search language (which looks such text up as a substring, and words around it as words), so
+all agree on which characters count. Pure: imports nothing else of rushes.
 """
 
 from __future__ import annotations
@@ -44,6 +46,33 @@ def is_unsegmented(text: str) -> bool:
 def unsegmented_runs(text: str) -> list[str]:
     """The maximal runs of unsegmented-script characters in ``text``, in order."""
     return _RUN_RE.findall(text)
+
+
+def blank_unsegmented(text: str) -> str:
+    """``text`` with every unsegmented-script character replaced by a space: the same length,
+    so offsets into it are offsets into ``text``. What the word index reads of a text
+    (:func:`word_text_of`), for matching at the same offsets."""
+    return _RUN_RE.sub(lambda m: " " * len(m.group()), text)
+
+
+def word_text_of(text: str) -> str | None:
+    """The text the word index reads in place of ``text``: its unsegmented runs taken out, so
+    that the Latin words and numbers written among them are words of their own
+    (``"用iPhone拍摄"`` → ``"iPhone"``, ``"1989年6月4日"`` → ``"1989 6 4"``); None when
+    ``text`` has no such run (the index then reads ``text`` itself).
+
+    Word search never looks for these scripts (a term holding one is a substring, found by the
+    trigram and bigram indexes), and the tokenizers would otherwise make each whole run, with
+    the Latin letters touching it, one useless token."""
+    if _RUN_RE.search(text) is None:
+        return None
+    return " ".join(_RUN_RE.sub(" ", text).split())
+
+
+def word_index_text(text: str) -> str:
+    """What the word index reads of ``text``: :func:`word_text_of`, or the text itself."""
+    words = word_text_of(text)
+    return text if words is None else words
 
 
 def grams_of(text: str) -> str | None:

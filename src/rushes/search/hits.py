@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from rushes.domain.scripts import blank_unsegmented
 from rushes.domain.words import WORD_RE, fold
 from rushes.search.query import Term
 
@@ -55,7 +56,9 @@ class Matcher:
             for ti, rx in enumerate(self.ascii):
                 out.extend((m.start(), m.end(), ti) for m in rx.finditer(lowered))
         elif self.words:
-            toks = [(m.start(), m.end(), fold(m.group())) for m in WORD_RE.finditer(text)]
+            # Among unsegmented runs, as the word index reads the text (word_text_of).
+            blanked = blank_unsegmented(text)
+            toks = [(m.start(), m.end(), fold(m.group())) for m in WORD_RE.finditer(blanked)]
             for ti, term in enumerate(self.words):
                 n = len(term.words)
                 last = term.words[-1]
