@@ -3,16 +3,19 @@ PostgreSQL (the ``catalog`` fixture runs each test on both)."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import pytest
 
 from rushes.catalog import Catalog
+from rushes.catalog.clips import add_clip
 from rushes.catalog.logs import add_tags
+from rushes.catalog.transcripts import SegmentRow, store_transcript
 from rushes.errors import UsageError
 from rushes.search import search
 from rushes.search.query import MAX_DEPTH, MAX_TERMS
-from tests.search.corpus import CHINA, HARBOUR
+from tests.search.corpus import CHINA, HARBOUR, RADIO
 
 
 def _texts(query: str, catalog: Catalog, **options: Any) -> list[str]:
@@ -95,3 +98,34 @@ def test_too_complex_is_refused_before_any_database_work(
     with pytest.raises(UsageError, match=r"^query too complex: at most"):
         search(loaded, query)
     assert statements == []
+
+
+def test_a_tag_on_a_clip_keeps_the_lines_said_within_that_clip(loaded: Catalog) -> None:
+    with loaded.write() as conn:
+        clip = add_clip(conn, HARBOUR, Fraction(9), Fraction(15), "master shot")
+        add_tags(conn, HARBOUR, ["selects"], clip_id=clip)
+        add_tags(conn, RADIO, ["selects"])  # the whole asset
+
+    def texts(query: str) -> list[str]:
+        return sorted(h.text for h in search(loaded, query).hits)
+
+    # Not "Good morning, this is the harbour." (2 s) nor the storm line (20 s) of the harbour
+    # clip; every harbour line of the radio piece, tagged as a whole.
+    assert texts("harbour tag:selects") == [
+        "Storm warning for the harbour tonight.",
+        "The harbour master said the boats left at dawn.",
+    ]
+    assert texts("master tag:selects") == [
+        "The harbour master said the boats left at dawn.", "master shot",
+    ]
+    # A segment that only begins inside the clip, or ends inside it, is within it too.
+    with loaded.write() as conn:
+        store_transcript(conn, HARBOUR, "asr:test", "en", [
+            SegmentRow(8_000_000, 9_500_000, "harbour before and in", None, ()),
+            SegmentRow(14_500_000, 16_000_000, "harbour in and after", None, ()),
+            SegmentRow(15_000_000, 16_000_000, "harbour just after", None, ()),
+        ])
+    assert "harbour before and in" in texts("harbour tag:selects")
+    assert "harbour in and after" in texts("harbour tag:selects")
+    assert "harbour just after" not in texts("harbour tag:selects")
+    assert "harbour just after" in texts("harbour")

@@ -262,6 +262,7 @@ def filter_sql(
         # A range, not LIKE: it uses the asset_id index on both databases.
         lo, hi = params.add(prefix), params.add(prefix + "g")
         out.append(f"e.asset_id >= {lo} AND e.asset_id < {hi}")
+    out += [_tag_scope(tag, params, low) for tag in filters.tags]
     for speaker in filters.speakers:
         out.append(f"e.speaker IS NOT NULL AND {_name_match('e.speaker', speaker, params, low)}")
     for source in filters.sources:
@@ -352,6 +353,23 @@ def _name_match(
         below = params.add(like_escape(value.rstrip("/")) + "/%")
         cond = f"({cond} OR {low(expr)} LIKE {below} ESCAPE '\\')"
     return cond
+
+
+def _tag_scope(tag: str, params: Params, low: Callable[[str], str]) -> str:
+    """Where in its asset a row must be to carry ``tag``: anywhere when the asset itself has
+    the tag, within a tagged clip's span otherwise. A clip tagged "selects" is the selected
+    moment, not the whole interview (the asset set of :func:`_asset_sets` holds both kinds of
+    tag, so it narrows first). A row overlaps a clip when it starts before the clip's end
+    and ends after its start; a row without an end, or of no length, when it starts within
+    it; a row without times (a note on the whole asset) is in no clip."""
+    whole = _name_match("g.name", tag, params, low, hierarchical=True)
+    clipped = _name_match("g.name", tag, params, low, hierarchical=True)
+    return (
+        f"(EXISTS (SELECT 1 FROM tags g WHERE g.asset_id = e.asset_id AND g.clip_id IS NULL "
+        f"AND {whole}) OR EXISTS (SELECT 1 FROM tags g JOIN clips c ON c.id = g.clip_id "
+        f"WHERE g.asset_id = e.asset_id AND {clipped} AND e.start_us < c.end_us "
+        "AND (e.end_us > c.start_us OR e.start_us >= c.start_us)))"
+    )
 
 
 def _asset_sets(filters: Filters, params: Params, low: Callable[[str], str]) -> list[str]:
