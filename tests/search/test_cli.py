@@ -17,10 +17,11 @@ import pytest
 from click.testing import CliRunner
 
 from rushes.catalog import Catalog
+from rushes.catalog.logs import add_note
 from rushes.cli import search_cmd
 from rushes.cli.app import State
 from rushes.project import Project
-from tests.search.corpus import HARBOUR, load
+from tests.search.corpus import HARBOUR, RADIO, load
 
 
 def _group(project: Project) -> click.Group:
@@ -118,3 +119,26 @@ def test_the_help_s_tag_examples_find_what_they_say(project: Project, catalog: C
     out = runner.invoke(_group(project), ["search", "harbour", "--source", "transcripts"])
     assert out.exit_code != 0
     assert "source: wants one of transcript, clip, note, tag, ocr" in str(out.exception)
+
+
+def test_each_asset_is_listed_once_and_a_filter_option_once(
+    project: Project, catalog: Catalog
+) -> None:
+    load(catalog)
+    with catalog.write() as conn:  # ranked first and second: the assets' hits interleave
+        add_note(conn, HARBOUR, "harbour, harbour, harbour")
+        add_note(conn, RADIO, "harbour, harbour")
+    runner = CliRunner()
+    words = runner.invoke(_group(project), ["search", "harbour", "--json"])
+    order = [h["path"] for h in json.loads(words.stdout)["hits"]]
+    assert order[:3] == ["/archive/harbour.mov", "/archive/radio.wav", "/archive/harbour.mov"]
+    out = runner.invoke(_group(project), ["search", "harbour"])
+    assert out.exit_code == 0, out.output
+    headers = [line for line in out.stdout.splitlines() if not line.startswith(" ")]
+    assert headers == list(dict.fromkeys(order))  # in the order of each asset's best hit
+    assert len(out.stdout.splitlines()) == len(order) + len(headers)
+    out = runner.invoke(_group(project), [
+        "search", "boats", "--asset", "/archive/harbour.mov", "--asset", "/archive/radio.wav",
+    ])
+    assert out.exit_code == 2
+    assert "--asset" in out.output and "given 2 times" in out.output

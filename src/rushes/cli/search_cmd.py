@@ -8,7 +8,7 @@ import click
 
 from rushes.catalog.assets import resolve_asset
 from rushes.cli.app import State, emit_json, pass_state, printable
-from rushes.search import SearchResult
+from rushes.search import Hit, SearchResult
 from rushes.search import search as run_search
 from rushes.search.core import SOURCES
 from rushes.search.query import shorten
@@ -33,16 +33,32 @@ Matched words are shown between « and »; each hit's timecode is the first matc
 """
 
 
+def _once(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> str | None:
+    """One value of a filter option, refused when given twice: click would otherwise keep the
+    last one without a word, and a search meant for two assets would quietly search one."""
+    if len(values) > 1:
+        shown = ", ".join(repr(v) for v in values)
+        raise click.BadParameter(f"given {len(values)} times ({shown}); give it once", ctx, param)
+    return values[0] if values else None
+
+
 @click.command(help=_HELP)
 @click.argument("query", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--kind", help="Only assets of this kind (video, audio, image…).")
-@click.option("--asset", help="Only this asset (id, id prefix or path).")
-@click.option("--speaker", help="Only what this speaker says.")
-@click.option("--tag", help="Only assets with this tag (or a tag below it).")
-@click.option("--source", help=f"Only this kind of text ({', '.join(SOURCES)}).")
-@click.option("--after", "date_from", metavar="DATE", help="Assets made on or after DATE.")
-@click.option("--before", "date_to", metavar="DATE", help="Assets made before DATE.")
+@click.option("--kind", multiple=True, callback=_once,
+              help="Only assets of this kind (video, audio, image…).")
+@click.option("--asset", multiple=True, callback=_once,
+              help="Only this asset (id, id prefix or path).")
+@click.option("--speaker", multiple=True, callback=_once,
+              help="Only what this speaker says.")
+@click.option("--tag", multiple=True, callback=_once,
+              help="Only assets with this tag (or a tag below it).")
+@click.option("--source", multiple=True, callback=_once,
+              help=f"Only this kind of text ({', '.join(SOURCES)}).")
+@click.option("--after", "date_from", metavar="DATE", multiple=True, callback=_once,
+              help="Assets made on or after DATE.")
+@click.option("--before", "date_to", metavar="DATE", multiple=True, callback=_once,
+              help="Assets made before DATE.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True,
               help="Hits per page.")
 @click.option("--offset", type=click.IntRange(0), default=0, help="Hits to skip (paging).")
@@ -98,15 +114,16 @@ def search(
     if not result.hits:
         click.echo(_no_hits(result), err=True)
         return
-    last_path: str | None = None
+    # Each asset once, under its path, in the order of its best hit; its hits in rank order.
+    by_path: dict[str, list[Hit]] = {}
     for hit in result.hits:
-        path = hit.path or hit.asset
-        if path != last_path:
-            click.echo(printable(path))
-            last_path = path
-        when = hit.timecode or f"{hit.start:.2f}s"
-        who = f"{hit.speaker}: " if hit.speaker else ""
-        click.echo(f"  {when}  {who}{hit.snippet}")
+        by_path.setdefault(hit.path or hit.asset, []).append(hit)
+    for path, hits in by_path.items():
+        click.echo(printable(path))
+        for hit in hits:
+            when = hit.timecode or f"{hit.start:.2f}s"
+            who = f"{hit.speaker}: " if hit.speaker else ""
+            click.echo(f"  {when}  {who}{hit.snippet}")
     if result.more:
         click.echo(
             f"(more hits: add --offset {result.offset + len(result.hits)})", err=True
