@@ -14,6 +14,14 @@ read (truncated in transfer) is still the only copy, and so is a card not added 
 over ``.mp4``). The kind written is known for certain only once it is written, so
 :func:`atomic_output` compares it just before the rename; a command that knows its format can
 ask :func:`check_output` with ``writes`` to refuse before doing the work.
+
+Sound and picture are kinds of their own here: a review render (an MP4 with picture) never
+replaces a ``.wav`` (the production sound of a shoot is as much an original as the camera
+files), nor a sound-only file under a video name (a recorder's ``.mp4`` or ``.mov`` holding only
+audio), while a re-render over the last ``review.mp4`` still replaces it. A command writing
+media names its format (``writes="mp4"``), and its file must then be named as that kind even
+when none is there yet: ``cut render -o mix.wav`` would make an MP4 named as sound, which a
+player, an NLE and ``rushes add`` would all take for something it is not.
 """
 
 from __future__ import annotations
@@ -63,10 +71,8 @@ def check_output(
         failed = list_problems(conn, "ingest", keys) if path.is_file() else []
     if failed:
         _refuse_original(path, f"`rushes add` could not catalogue it: {failed[0].error}")
-    if writes is not None and path.is_file():
-        named = name_group(path)
-        if named is not None and named != format_group(writes):
-            _refuse_original(path, _mismatch(path, named, writes))
+    if writes is not None:
+        _check_writes(path, writes)
     own = path.name in _PROJECT_FILES or path.name.startswith("catalog.db")
     if own and project_dir is not None and path.exists() and _inside(path, project_dir):
         raise UsageError(f"refusing to write {path}: it is the project's own {path.name}")
@@ -78,9 +84,11 @@ _PROJECT_FILES = frozenset({"config.toml"})
 
 #: Groups of kinds that may replace one another: a review render over ``review.mp4``, an SRT over
 #: ``captions.srt``, a script over ``script.docx``. Plain text in all its names is one group.
-_AV, _TEXT = "audio/video", "text"
+#: Video and audio are two: a take's sound is no review render's to replace.
+_VIDEO, _AUDIO, _TEXT = "video", "audio", "text"
+_MEDIA = frozenset({_VIDEO, _AUDIO})
 _DOCUMENT_GROUPS = {".pdf": "pdf", ".docx": "docx", ".odt": "odt", ".rtf": "rtf"}
-_FORMAT_GROUPS = {"mp4": _AV, "docx": "docx", "otioz": "zip bundle"}
+_FORMAT_GROUPS = {"mp4": _VIDEO, "docx": "docx", "otioz": "zip bundle"}
 
 
 def name_group(path: Path) -> str | None:
@@ -90,8 +98,6 @@ def name_group(path: Path) -> str | None:
 
     ext = path.suffix.lower()
     kind = next((k for k, exts in EXTENSION_KINDS.items() if ext in exts), None)
-    if kind in {"video", "audio"}:
-        return _AV
     if kind == "document":
         return _DOCUMENT_GROUPS.get(ext, _TEXT)
     return kind
@@ -100,6 +106,42 @@ def name_group(path: Path) -> str | None:
 def format_group(fmt: str) -> str:
     """The group of what an export format writes (the text formats, and the few that are not)."""
     return _FORMAT_GROUPS.get(fmt.lower().lstrip("."), _TEXT)
+
+
+def _check_writes(path: Path, writes: str) -> None:
+    """Refuse, before the work, a target that the format about to be written does not fit: an
+    existing file named as another ingestible kind; a sound file, whatever its name, under
+    media of another kind; and, for media formats, a name of another kind even for a new file
+    (the extension is all a player or NLE goes by, and ``cut render`` writes MP4 whatever
+    it is)."""
+    group = format_group(writes)
+    named = name_group(path)
+    if path.is_file():
+        if named is not None and named != group:
+            _refuse_original(path, _mismatch(path, named, writes))
+        if group in _MEDIA:
+            held = _media_held(path)
+            if held is not None and held != group:
+                what = "only audio" if held == _AUDIO else held
+                _refuse_original(path, f"it holds {what}; what would replace it is {writes}")
+    elif named is not None and group in _MEDIA and named != group:
+        raise UsageError(
+            f"cannot write {path}: a name ending {path.suffix} says {named}, but what is "
+            f"written is {writes} ({group}); name it .{writes.lower().lstrip('.')}"
+        )
+
+
+def _media_held(path: Path) -> str | None:
+    """Whether an existing file holds ``video`` or only ``audio``, whatever its name says; None
+    when it holds neither or cannot be read (a broken earlier render is the target's name to
+    reuse)."""
+    from rushes.media.identify import identify
+
+    try:
+        found = identify(path)
+    except (MediaError, OSError):
+        return None
+    return found.kind if found.kind in _MEDIA else None
 
 
 def _content_group(path: Path) -> str:
@@ -112,8 +154,8 @@ def _content_group(path: Path) -> str:
         found = identify(path)
     except (MediaError, OSError):
         return "unrecognised content"
-    if found.kind in {"video", "audio"}:
-        return _AV
+    if found.kind in _MEDIA:
+        return str(found.kind)
     if found.kind == "document":
         return found.format if found.format in {"pdf", "docx", "rtf"} else _TEXT
     return found.kind

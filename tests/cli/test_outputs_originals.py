@@ -29,6 +29,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Originals on the same drive that were never added.
     mediagen.video_testsrc(root / "B001.mov", seconds=1)
     mediagen.audio_tone(root / "sound.wav", seconds=1)
+    mediagen.audio_tone(root / "recorder.mp4", seconds=1)  # sound only, under a video name
     mediagen.image_png(root / "still.jpg")
     (root / "letter.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     rushes("cut", "new", "sel", cwd=root)
@@ -95,5 +96,46 @@ def test_a_command_that_knows_its_format_is_refused_before_the_work(project: Pat
         assert check_output(project / "B001.mov", catalog, writes="mp4") == project / "B001.mov"
         new = project / "new.mp4"
         assert check_output(new, catalog, writes="edl") == new
+    finally:
+        catalog.close()
+
+
+def test_a_render_never_replaces_a_sound_original(project: Path) -> None:
+    """Sound and picture are not one kind: a review render over ``sound.wav`` is refused
+    before any rendering, and so is one over a recorder's sound-only ``.mp4``."""
+    error = _refused(project, "sound.wav", "cut", "render", "sel", "--height", "120", "-o")
+    assert "named .wav: audio; what would replace it is mp4" in error
+    error = _refused(project, "recorder.mp4", "cut", "render", "sel", "--height", "120", "-o")
+    assert "it holds only audio; what would replace it is mp4" in error
+
+
+def test_a_render_is_named_as_video_even_where_no_file_is(project: Path) -> None:
+    """``cut render`` writes an MP4 whatever the name: a new ``mix.wav`` would be an MP4 that
+    players, NLEs and ``rushes add`` take for sound, so the name is refused, one line."""
+    proc = rushes("cut", "render", "sel", "--height", "120", "-o", "mix.wav", cwd=project,
+                  check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (
+        "rushes: error: cannot write mix.wav: a name ending .wav says audio, but what is "
+        "written is mp4 (video); name it .mp4"
+    )
+    assert not (project / "mix.wav").exists()
+    assert not list(project.glob(".mix.wav.*"))
+
+
+def test_a_render_replaces_its_own_previous_render(project: Path) -> None:
+    out = project / "exports"
+    out.mkdir(exist_ok=True)
+    for _ in range(2):
+        rushes("cut", "render", "sel", "--height", "120", "-o", "exports/review.mp4", cwd=project)
+    assert _digest(out / "review.mp4")
+    # A text export over a sound file still is refused, by name and by what it holds.
+    catalog = open_catalog(f"sqlite:///{project / '.rushes' / 'catalog.db'}")
+    try:
+        with pytest.raises(UsageError, match=r"named \.wav: audio; what would replace it is srt"):
+            check_output(project / "sound.wav", catalog, writes="srt")
+        assert check_output(out / "review.mp4", catalog, writes="mp4") == out / "review.mp4"
+        new = project / "new.mov"
+        assert check_output(new, catalog, writes="mp4") == new
     finally:
         catalog.close()

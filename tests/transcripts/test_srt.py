@@ -10,6 +10,7 @@ import pytest
 from rushes.errors import UsageError
 from rushes.transcripts import read_transcript
 from rushes.transcripts.readers import read_srt
+from rushes.transcripts.readers.srt import escape_text, strip_tags
 
 DATA = Path(__file__).parent / "data"
 
@@ -278,3 +279,32 @@ def test_chinese_sample_file() -> None:
         "张三：你好！Hello, 世界。",
     ]
     assert r.warnings == []
+
+
+def test_a_cue_of_no_length_is_given_one_with_a_warning() -> None:
+    """``00:00:01,000 --> 00:00:01,000`` is shown by no player; its text is kept and given the
+    time it takes to say, up to the next cue, rather than dropped."""
+    r = read_srt(
+        "1\n00:00:01,000 --> 00:00:01,000\n- Where were you?\n- At home.\n\n"
+        "2\n00:00:01,500 --> 00:00:03,000\nNext.\n\n"
+        "3\n00:00:04,000 --> 00:00:04,000\nLast words here.\n"
+    )
+    assert [(s.start, s.end) for s in r.transcript.segments] == [
+        (1, Fraction(3, 2)), (Fraction(3, 2), 3), (4, Fraction(26, 5)),
+    ]
+    assert r.warnings == [
+        "cue 1 (line 1): no length (starts and ends at 00:00:01.000); ended 0.500 s after its "
+        "start, where cue 2 (line 6) starts",
+        "cue 3 (line 10): no length (starts and ends at 00:00:04.000); ended 1.200 s after "
+        "its start (3 words at 0.4 s)",
+    ]
+
+
+@pytest.mark.parametrize("text", [
+    "a < b > c", "<inaudible>", "<i>not italic</i>", "x &amp; y", "Fish & chips",
+    "&#233;t&eacute;", "{\\an8}top", "a --> b",
+])
+def test_escaped_text_reads_back_as_written(text: str) -> None:
+    """What the SRT writer escapes, the reader decodes: markup-like text survives."""
+    assert strip_tags(escape_text(text)) == text
+    assert "<" not in escape_text(text) and ">" not in escape_text(text)

@@ -222,3 +222,60 @@ def test_a_whisperx_segment_splits_where_its_words_change_speaker() -> None:
     ]
     assert [w.text for w in r.transcript.segments[1].words] == ["Yes", "I", "am."]
     assert r.warnings == []
+
+
+def test_words_outside_their_segment_are_clamped_into_it_with_a_warning() -> None:
+    """A word said outside its segment would send a search hit or a selection outside the
+    segment that holds it: its times are moved into the segment, and the warning names the
+    segment and each word."""
+    doc = {"segments": [
+        {"start": 1.0, "end": 2.0, "text": " Before during after", "words": [
+            {"word": " Before", "start": 0.5, "end": 1.2},
+            {"word": " during", "start": 1.2, "end": 1.6},
+            {"word": " after", "start": 1.7, "end": 2.6},
+        ]},
+        {"start": 3.0, "end": 4.0, "text": " Fine.", "words": [
+            {"word": " Fine.", "start": 3.0, "end": 4.0},
+        ]},
+    ]}
+    r = read_whisper_json(json.dumps(doc))
+    a, b = r.transcript.segments
+    assert words_of(a.words) == [
+        (1, Fraction(6, 5), "Before"),
+        (Fraction(6, 5), Fraction(8, 5), "during"),
+        (Fraction(17, 10), 2, "after"),
+    ]
+    assert words_of(b.words) == [(3, 4, "Fine.")]
+    assert r.warnings == [
+        "segment 1: 2 word(s) outside its time 00:00:01.000–00:00:02.000 ('Before' at "
+        "00:00:00.500–00:00:01.200, 'after' at 00:00:01.700–00:00:02.600); word times "
+        "clamped into the segment"
+    ]
+
+
+def test_a_segment_of_no_length_takes_its_words_span_or_a_spoken_length() -> None:
+    """Zero-length segments (Whisper leaves them at the end of a file) are shown by no player:
+    one with timed words gets their span; one without is ended as long as its words take to
+    say (0.4 s a word), but never past the next segment's start. Each is named in a warning."""
+    doc = {"segments": [
+        {"start": 1.0, "end": 1.0, "text": " Timed words.", "words": [
+            {"word": " Timed", "start": 1.0, "end": 1.3},
+            {"word": " words.", "start": 1.3, "end": 1.8},
+        ]},
+        {"start": 2.0, "end": 2.0, "text": " Cut short by the next."},
+        {"start": 2.5, "end": 2.5, "text": " Three more words."},
+    ]}
+    r = read_whisper_json(json.dumps(doc))
+    assert [(s.start, s.end, s.text) for s in r.transcript.segments] == [
+        (1, Fraction(9, 5), "Timed words."),
+        (2, Fraction(5, 2), "Cut short by the next."),
+        (Fraction(5, 2), Fraction(37, 10), "Three more words."),
+    ]
+    assert r.warnings == [
+        "segment 1: no length (starts and ends at 00:00:01.000); given its words' span "
+        "00:00:01.000–00:00:01.800",
+        "segment 2: no length (starts and ends at 00:00:02.000); ended 0.500 s after its "
+        "start, where segment 3 starts",
+        "segment 3: no length (starts and ends at 00:00:02.500); ended 1.200 s after its "
+        "start (3 words at 0.4 s)",
+    ]

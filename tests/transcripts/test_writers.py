@@ -76,7 +76,7 @@ def test_clock_never_prints_a_thousandth_millisecond(num: int, den: int) -> None
 def test_srt_output() -> None:
     assert write_srt(sample()) == (
         "1\n00:00:01,000 --> 00:00:02,500\nJOHN: Where were you?\n\n"
-        "2\n00:00:02,500 --> 00:00:04,000\nAt home & alone <really>.\n\n"
+        "2\n00:00:02,500 --> 00:00:04,000\nAt home & alone &lt;really&gt;.\n\n"
         "3\n00:00:04,000 --> 00:01:01,000\nMARY: 我们在这里拍摄纪录片。\n"
     )
     assert "JOHN" not in write_srt(sample(), speaker_labels=False)
@@ -245,6 +245,69 @@ def test_srt_and_webvtt_round_trip_any_text(cues: list[tuple[int, int, str]]) ->
         back = read_text(write(Transcript(segments, None, fmt)), fmt)
         assert back.transcript == Transcript(segments, None, fmt)
         assert back.warnings == []
+
+
+markup_texts = (
+    st.text(alphabet="abcxyz ,.!?<>&;#/{}\\-–|你好", min_size=1, max_size=30)
+    .map(lambda s: " ".join(s.split()))
+    .filter(bool)
+)
+
+
+@settings(deadline=None)
+@given(st.lists(markup_texts, min_size=1, max_size=6))
+def test_text_that_looks_like_markup_or_separators_round_trips(texts: list[str]) -> None:
+    """``<inaudible>``, ``a < b > c``, ``&amp;``, ``{\\an8}``, a leading dialogue dash: what a
+    player or a reader could take for markup or a separator is written so that it reads back
+    as it was, in SRT, WebVTT and plain text."""
+    segments = [Segment(Fraction(k), Fraction(k + 1), text) for k, text in enumerate(texts)]
+    for fmt, write in (("srt", write_srt), ("webvtt", write_webvtt)):
+        back = read_text(write(Transcript(segments, None, fmt)), fmt)
+        assert back.transcript == Transcript(segments, None, fmt)
+        assert back.warnings == []
+    back = read_text(write_text(Transcript(segments)), "text")
+    assert [(s.start, s.text) for s in back.transcript.segments] == [
+        (s.start, s.text) for s in segments
+    ]
+
+
+def test_srt_and_webvtt_escape_what_players_take_for_tags() -> None:
+    t = Transcript([
+        Segment(Fraction(1), Fraction(2), "He said <inaudible> then a < b > c."),
+        Segment(Fraction(2), Fraction(3), "<i>Literally</i> & x &amp; y --> z"),
+    ])
+    assert write_srt(t, line_length=None) == (
+        "1\n00:00:01,000 --> 00:00:02,000\nHe said &lt;inaudible&gt; then a &lt; b &gt; c.\n\n"
+        "2\n00:00:02,000 --> 00:00:03,000\n&lt;i&gt;Literally&lt;/i&gt; & x &amp;amp; y --&gt; z\n"
+    )
+    assert write_webvtt(t, line_length=None).split("\n\n")[1:] == [
+        "1\n00:00:01.000 --> 00:00:02.000\nHe said &lt;inaudible&gt; then a &lt; b &gt; c.",
+        "2\n00:00:02.000 --> 00:00:03.000\n&lt;i&gt;Literally&lt;/i&gt; &amp; x &amp;amp; y "
+        "--&gt; z\n",
+    ]
+    for fmt, write in (("srt", write_srt), ("webvtt", write_webvtt)):
+        assert read_text(write(t), fmt).transcript.segments == t.segments
+
+
+def test_plain_text_keeps_a_leading_dialogue_dash() -> None:
+    """Two people in one subtitle (``- Where were you?`` / ``- At home.``) come back from a
+    plain-text export with their dashes: a reader drops one separator after the time (``00:00:07
+    - text``), so the writer writes that separator out where the text starts like one."""
+    t = Transcript([
+        Segment(Fraction(1), Fraction(2), "- Where were you? - At home."),
+        Segment(Fraction(2), Fraction(3), "– ¿Dónde estabas? – En casa.", "ANA"),
+        Segment(Fraction(3), Fraction(4), "Plain."),
+    ])
+    text = write_text(t)
+    assert text == (
+        "[00:00:01.000]: - Where were you? - At home.\n"
+        "[00:00:02.000] ANA: – ¿Dónde estabas? – En casa.\n"
+        "[00:00:03.000] Plain.\n"
+    )
+    back = read_text(text, "text").transcript
+    assert [(s.start, s.speaker, s.text) for s in back.segments] == [
+        (s.start, s.speaker, s.text) for s in t.segments
+    ]
 
 
 def test_plain_text_output_reads_back() -> None:

@@ -28,6 +28,8 @@ from rushes.transcripts.model import (
     printed_time,
     round_time,
 )
+from rushes.transcripts.readers.plaintext import after_time
+from rushes.transcripts.readers.srt import escape_text as escape_srt
 
 __all__ = [
     "LINE_LENGTH",
@@ -219,15 +221,18 @@ def write_srt(
     line_length: int | None = LINE_LENGTH,
 ) -> str:
     """SubRip text: numbered cues, ``HH:MM:SS,mmm``, ``NAME: `` before the text, lines wrapped
-    as :func:`subtitle_cues` does (``line_length`` None: one line a segment)."""
+    as :func:`subtitle_cues` does (``line_length`` None: one line a segment). Text that a
+    player would take for markup (``<inaudible>``, ``a < b``) is written as entities, which
+    rushes' reader and the common players decode (:func:`~rushes.transcripts.readers.srt.
+    escape_text`)."""
     out: list[str] = []
     n = 0
     for seg in _cues(transcript):
         label = f"{seg.speaker}: " if speaker_labels and seg.speaker else ""
         for start, end, text in subtitle_cues(seg, line_length, label):
-            text = label + text.replace("-->", "->")
             n += 1
-            lines = "\n".join(wrap_lines(text, line_length))
+            # Wrapped as shown, then escaped: an entity is one character on screen.
+            lines = "\n".join(escape_srt(x) for x in wrap_lines(label + text, line_length))
             out.append(
                 f"{n}\n{_clock(start, offset, ',')} --> {_clock(end, offset, ',')}\n{lines}\n"
             )
@@ -326,9 +331,21 @@ def write_text(transcript: Transcript, *, offset: Offset = None) -> str:
             if isinstance(offset, Timecode)
             else _clock(seg.start, offset, ".")
         )
-        who = f"{seg.speaker}: " if seg.speaker else ""
-        lines.append(f"[{when}] {who}{seg.text}")
+        lines.append(f"[{when}]{_text_after_time(seg.speaker, seg.text)}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _text_after_time(speaker: str | None, text: str) -> str:
+    """`` Speaker: text`` as it follows the time, read back as the same speaker and text.
+
+    A reader drops one separator after a time (``00:00:07 - text``, as loggers type), so a
+    line starting with a dialogue dash (``- Where were you? - At home.``, two people in one
+    subtitle) would lose it; such a line gets the separator written out (``[…]: - Where…``).
+    """
+    body = (f"{speaker}: " if speaker else "") + text
+    if after_time(" " + body) != (speaker, text) and after_time(": " + body) == (speaker, text):
+        return ": " + body
+    return " " + body
 
 
 # --- readable document --------------------------------------------------------------------------

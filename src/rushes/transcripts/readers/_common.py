@@ -2,7 +2,9 @@
 
 Repair policy (what a subtitle editor's "fix common errors" does, always with a warning):
 empty cue → dropped; end before start → swapped; out of time order → sorted; two cues starting
-together → merged; overlap → the earlier cue is trimmed to end where the later one starts.
+together → merged; overlap → the earlier cue is trimmed to end where the later one starts;
+no length (ends where it starts) → given the time its words take to say (0.4 s a word), up to
+where the next cue starts: its text stays findable and on screen, never dropped.
 An unreadable timestamp is an error naming the line, and so is a file without a single cue.
 """
 
@@ -19,6 +21,7 @@ from rushes.transcripts.model import (
     Word,
     format_clock,
     format_seconds,
+    is_cjk,
     join_text,
     media_time,
 )
@@ -38,6 +41,29 @@ def parse_clock(token: str) -> Fraction | None:
     if frac:
         t += Fraction(int(frac), 10 ** len(frac))
     return t
+
+
+#: How long a word takes to say, for a cue whose file gives it no length.
+WORD_SECONDS = Fraction(2, 5)
+
+
+def _estimate_words(text: str) -> Fraction:
+    """Spoken length in words: spaced words, plus a half for each Chinese/Japanese character."""
+    cjk = sum(1 for ch in text if is_cjk(ch))
+    spaced = len("".join(" " if is_cjk(ch) else ch for ch in text).split())
+    return max(Fraction(1), spaced + Fraction(cjk, 2))
+
+
+def spoken_length(text: str) -> Fraction:
+    """About how long ``text`` takes to say (0.4 s a word), where a file gives no end."""
+    return _estimate_words(text) * WORD_SECONDS
+
+
+def words_said(text: str) -> str:
+    """How :func:`spoken_length` counted, for the warning: ``3 words at 0.4 s``."""
+    words = _estimate_words(text)
+    shown = str(words) if words.denominator == 1 else f"{float(words):.1f}"
+    return f"{shown} words at 0.4 s"
 
 
 def line_error(name: str, line: int | None, message: str) -> UsageError:
@@ -165,4 +191,22 @@ def finalize(
             _clamp_words(prev)
         out.append(c)
 
+    for k, c in enumerate(out):
+        if c.end == c.start:
+            _give_length(c, out[k + 1] if k + 1 < len(out) else None, warnings, what)
     return [Segment(c.start, c.end, c.text, c.speaker, c.words) for c in out]
+
+
+def _give_length(cue: RawCue, after: RawCue | None, warnings: list[str], what: str) -> None:
+    """A cue that ends where it starts is shown by no player and found by no time range: it is
+    ended when its words would be said, or where the next cue starts if that is sooner."""
+    end = cue.start + spoken_length(cue.text)
+    how = f" ({words_said(cue.text)})"
+    if after is not None and after.start < end:
+        end = after.start
+        how = f", where {after.name(what)} starts"
+    warnings.append(
+        f"{cue.name(what)}: no length (starts and ends at {format_clock(cue.start)}); ended "
+        f"{format_seconds(end - cue.start)} s after its start{how}"
+    )
+    cue.end = end

@@ -29,7 +29,6 @@ from rushes.transcripts.model import (
     Offset,
     Transcript,
     format_seconds,
-    is_cjk,
     join_text,
     media_time,
 )
@@ -40,6 +39,8 @@ from rushes.transcripts.readers._common import (
     name_ok,
     parse_clock,
     split_speaker,
+    spoken_length,
+    words_said,
 )
 
 _TC = r"\d{1,2}:\d{1,2}(?::\d{1,2})?(?:[:;]\d{2,3}|[.,]\d{1,9})?"
@@ -54,7 +55,6 @@ _HEADING = re.compile(
 _SUSPECT = re.compile(r"^\s*(?:[\[(]\s*\d{1,2}:|\d{1,2}:\d{1,2}:)")
 _FRAMES = re.compile(r"^\d{1,2}:\d{1,2}:\d{1,2}[:;]\d{2,3}$")
 _SEPARATOR = re.compile(r"^\s*(?:[|–—:]|-(?=\s))?\s*")
-_WORD_SECONDS = Fraction(2, 5)
 
 
 @dataclass(slots=True)
@@ -64,17 +64,6 @@ class _Entry:
     line: int
     speaker: str | None
     lines: list[str] = field(default_factory=list)
-
-
-def _estimate_words(text: str) -> Fraction:
-    """Spoken length in words: spaced words, plus a half for each Chinese/Japanese character."""
-    cjk = sum(1 for ch in text if is_cjk(ch))
-    spaced = len("".join(" " if is_cjk(ch) else ch for ch in text).split())
-    return max(Fraction(1), spaced + Fraction(cjk, 2))
-
-
-def _words_text(words: Fraction) -> str:
-    return str(words) if words.denominator == 1 else f"{float(words):.1f}"
 
 
 class _Times:
@@ -118,6 +107,15 @@ class _Times:
         return t
 
 
+def after_time(rest: str) -> tuple[str | None, str]:
+    """What follows a line's time, as (speaker, text): one separator (``- ``, ``|``, ``–``,
+    ``:``) dropped, then a ``Name: `` label taken. The writer asks the same question of what
+    it is about to write (:func:`rushes.transcripts.writers.write_text`), so that text that
+    starts like a separator (a dialogue dash, ``- Where were you?``) reads back as written."""
+    rest = _SEPARATOR.sub("", rest, count=1).strip()
+    return split_speaker(rest, all_caps=False) if rest else (None, "")
+
+
 def read_plaintext(
     text: str,
     name: str = "transcript.txt",
@@ -144,8 +142,7 @@ def read_plaintext(
             bracketed = m.group("open") is not None
             start = times.parse(m.group("tc") or m.group("bare"), lineno, bracketed)
             end = times.parse(m.group("end"), lineno, True) if m.group("end") else None
-            rest = _SEPARATOR.sub("", m.group("rest"), count=1).strip()
-            speaker, body = split_speaker(rest, all_caps=False) if rest else (None, "")
+            speaker, body = after_time(m.group("rest"))
             entries.append(_Entry(start, end, lineno, speaker, [body] if body else []))
             continue
         h = _HEADING.match(s)
@@ -191,12 +188,10 @@ def read_plaintext(
             if later:
                 end = later[0]
             else:
-                words = _estimate_words(body)
-                end = e.start + words * _WORD_SECONDS
+                end = e.start + spoken_length(body)
                 warnings.append(
                     f"segment at line {e.line}: last segment has no end time; ended "
-                    f"{format_seconds(end - e.start)} s after its start "
-                    f"({_words_text(words)} words at 0.4 s)"
+                    f"{format_seconds(end - e.start)} s after its start ({words_said(body)})"
                 )
         cues.append(RawCue(e.start, end, body, str(len(cues) + 1), e.line, e.speaker))
 

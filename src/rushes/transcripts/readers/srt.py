@@ -32,7 +32,8 @@ _NUMBER = re.compile(r"^\d+$")
 _ALMOST_TIMING = re.compile(r"^\d{1,2}:\d{1,2}:\d{1,2}([.,:]\d+)?\s*(?:-+>|[–—=]+>|-{1,2}\s)")
 _TAG = re.compile(r"</?(?:i|b|u|s|font|span)(?:\s[^<>]*)?>|\{\\[^{}]*\}", re.IGNORECASE)
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_ENTITY_NAME = r"(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+_ENTITY = re.compile("&" + _ENTITY_NAME)
 
 
 def is_timing_line(line: str) -> bool:
@@ -54,6 +55,22 @@ def strip_tags(line: str) -> str:
     Entities are decoded after, so ``&lt;i&gt;`` stays the text ``<i>``."""
     text = _TAG.sub("", _BREAK.sub(" ", line))
     return _ENTITY.sub(_entity, text)
+
+
+#: What :func:`escape_text` writes as an entity: ``<`` and ``>`` (players take ``<…>`` for a tag
+#: and drop it), an ``&`` that would start an entity, and a ``{`` that would start an ASS
+#: override (``{\\an8}``).
+_MARKUP = re.compile(r"[<>]|&(?=" + _ENTITY_NAME + r")|\{(?=\\)")
+_MARKUP_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "{": "&#123;"}
+
+
+def escape_text(text: str) -> str:
+    """Text for an SRT cue that players and :func:`strip_tags` show as it is: a literal
+    ``<inaudible>`` or ``a < b > c`` would otherwise be taken for a tag and vanish. A bare
+    ``&`` (``Fish & chips``) stays bare: readers keep it, and a player that shows entities
+    as written would show ``&amp;``. The ``-->`` of a text becomes ``--&gt;``, which no
+    reader takes for a timing line."""
+    return _MARKUP.sub(lambda m: _MARKUP_ENTITIES[m.group()], text)
 
 
 def _entity(m: re.Match[str]) -> str:

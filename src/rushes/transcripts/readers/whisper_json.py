@@ -23,7 +23,14 @@ from fractions import Fraction
 from typing import Any
 
 from rushes.errors import UsageError
-from rushes.transcripts.model import ImportResult, Offset, Transcript, Word, join_text
+from rushes.transcripts.model import (
+    ImportResult,
+    Offset,
+    Transcript,
+    Word,
+    format_clock,
+    join_text,
+)
 from rushes.transcripts.readers._common import RawCue, finalize, line_error
 
 _SENTENCE_END = re.compile(r"[.?!。？！…]$")
@@ -156,7 +163,10 @@ def _segment_cues(
         voiced = Counter(w.speaker for w in raws if w.speaker)
         if voiced:
             speaker = voiced.most_common(1)[0][0]
+    if start == end and timed:
+        start, end = _span_words(timed, start, where, warnings)
     lo, hi = min(start, end), max(start, end)
+    _clamp_into(timed, lo, hi, where, warnings)
     words = _timed_words(raws, lo, hi, where, warnings)
     turns = _turns(raws)
     if len(turns) < 2:
@@ -171,6 +181,47 @@ def _segment_cues(
         cues.append(RawCue(a, max(a, b), _word_text(raws[first:last]), f"{k}.{j + 1}", None,
                            who, mine))
     return cues
+
+
+def _span_words(
+    timed: list[_RawWord], at: Fraction, where: str, warnings: list[str]
+) -> tuple[Fraction, Fraction]:
+    """A segment of no length whose words have times is given the span of its words (the
+    recogniser's finer measure) rather than a guess."""
+    start = min([at, *(w.start for w in timed if w.start is not None)])
+    end = max([at, *(w.end for w in timed if w.end is not None)])
+    if end > start:
+        warnings.append(
+            f"{where}: no length (starts and ends at {format_clock(at)}); given its words' "
+            f"span {format_clock(start)}–{format_clock(end)}"
+        )
+    return start, end
+
+
+def _clamp_into(
+    timed: list[_RawWord], lo: Fraction, hi: Fraction, where: str, warnings: list[str]
+) -> None:
+    """Word times that fall outside their segment moved into it, with a warning naming them.
+
+    The segment is the cue a player shows and an edit cuts at; a word said outside it would
+    make a search hit or a selection land outside the segment that holds the word, so the word
+    yields (as a trimmed cue's words do in :func:`~._common.finalize`)."""
+    outside = [
+        (w, w.start, w.end) for w in timed
+        if w.start is not None and w.end is not None and (w.start < lo or w.end > hi)
+    ]
+    if not outside:
+        return
+    shown = ", ".join(
+        f"{w.text.strip()!r} at {format_clock(a)}–{format_clock(b)}" for w, a, b in outside[:3]
+    ) + (", …" if len(outside) > 3 else "")
+    warnings.append(
+        f"{where}: {len(outside)} word(s) outside its time {format_clock(lo)}–"
+        f"{format_clock(hi)} ({shown}); word times clamped into the segment"
+    )
+    for w, a, b in outside:
+        w.start = min(max(a, lo), hi)
+        w.end = min(max(b, w.start), hi)
 
 
 def _turns(raws: list[_RawWord]) -> list[tuple[str | None, int, int]]:
