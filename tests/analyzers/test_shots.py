@@ -75,8 +75,9 @@ def test_result_shape_and_shots_tile_the_clip(media: Path, tmp_path: Path) -> No
     path = media / "shape.mp4"
     mediagen.video_transitions(path, [("testsrc2", 20), ("smptehdbars", 30)], ["cut"])
     result = detect(path, tmp_path)
-    assert set(result) == {"rate", "frame_count", "shots", "transitions"}
+    assert set(result) == {"rate", "frame_count", "decoded_end", "shots", "transitions"}
     assert result["rate"] == "25/1" and result["frame_count"] == 50
+    assert result["decoded_end"] == "2/1"  # 50 frames at 25 fps, as an exact rational
     assert result["shots"] == [
         {"start_frame": 0, "end_frame": 20}, {"start_frame": 20, "end_frame": 50}
     ]
@@ -270,3 +271,31 @@ def test_sensitivity_scales_thresholds(media: Path, tmp_path: Path) -> None:
     )
     assert detect(path, tmp_path)["transitions"] == []
     assert kinds_and_frames(detect(path, tmp_path, shot_sensitivity=4.0)) == [("cut", 30)]
+
+
+def test_decoded_end_is_where_the_last_picture_ends(media: Path, tmp_path: Path) -> None:
+    """The pass records where its last decoded frame ends, from the frames' own times: the whole
+    clip for an intact file, well short of the stated length for one cut short."""
+    path = mediagen.video_testsrc(
+        media / "whole.mp4", seconds=3, audio=False, extra=("-movflags", "+faststart")
+    )
+    assert Fraction(detect(path, tmp_path)["decoded_end"]) == 3
+    cut = mediagen.truncated_copy(path, media / "cut.mp4", 0.4)
+    result = detect(cut, tmp_path)
+    end = Fraction(result["decoded_end"])
+    assert 0 < end < Fraction(3, 2)
+    assert end == Fraction(result["frame_count"], 25)  # constant rate: frames × 1/25 s
+
+
+def test_decoded_end_uses_how_long_the_last_frame_is_shown() -> None:
+    """A screen recording may hold its last frame for seconds; one frame period is not its end."""
+    sink = ShotsSink(Fraction(25), 1.0)
+    small = np.zeros((54, 96, 3), np.uint8)
+    for i in range(10):
+        sink.feed(DecodedFrame(i, Fraction(i, 25), i == 0, small))
+    assert sink.finish()["decoded_end"] == "2/5"
+    sink = ShotsSink(Fraction(25), 1.0)
+    for i in range(10):
+        held = Fraction(2) if i == 9 else Fraction(1, 25)
+        sink.feed(DecodedFrame(i, Fraction(i, 25), i == 0, small, duration=held))
+    assert sink.finish()["decoded_end"] == "59/25"

@@ -25,6 +25,7 @@ DEFAULT_ANALYZERS: tuple[str, ...] = (
     "rushes.analyzers.probe",
     "rushes.analyzers.thumbnails",
     "rushes.analyzers.shots",
+    "rushes.analyzers.integrity",
     "rushes.analyzers.proxy",
     "rushes.analyzers.transcript",
     "rushes.analyzers.speakers",

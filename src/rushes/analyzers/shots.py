@@ -10,9 +10,14 @@ turns them into seconds and timecodes). Shots tile ``[0, frame_count)``; each tr
 ``frame`` is where the next shot starts (for a fade, the darkest frame; for a dissolve, its
 middle)::
 
-    {"rate": "30000/1001", "frame_count": 900,
+    {"rate": "30000/1001", "frame_count": 900, "decoded_end": "30030/1001",
      "shots": [{"start_frame": 0, "end_frame": 412}, {"start_frame": 412, "end_frame": 900}],
      "transitions": [{"kind": "cut", "frame": 412, "start_frame": 412, "end_frame": 412}]}
+
+``decoded_end`` (seconds, a rational string) is where the last decoded picture ends. This pass is
+the only one that decodes every frame, so it is what tells a file whose header promises more than
+its data holds (a copy cut short after a "faststart" index, a damaged stretch the decoder stops
+at); the ``integrity`` analyzer compares it with the probed duration.
 """
 
 from __future__ import annotations
@@ -34,27 +39,43 @@ class ShotsSink:
         self.rate = rate
         self.detector = ShotDetector(rate, sensitivity)
         self.frame_count = 0
+        self.decoded_end: Fraction | None = None
 
     def feed(self, frame: DecodedFrame) -> None:
         self.detector.push(frame.small)
         self.frame_count = max(self.frame_count, frame.index + 1)
+        # The frame's own duration where the file gives one: a screen recording's last frame
+        # may be held for seconds, and one frame period would make it look cut short.
+        shown = frame.duration or (1 / self.rate if self.rate > 0 else Fraction(0))
+        end = frame.time + shown
+        if self.decoded_end is None or end > self.decoded_end:
+            self.decoded_end = end
 
     def finish(self) -> dict[str, Any]:
         transitions = self.detector.finish()
         count = max(self.frame_count, self.detector.count)
-        return shots_result(self.rate, count, transitions)
+        return shots_result(self.rate, count, transitions, self.decoded_end)
 
 
-def shots_result(rate: Fraction, frame_count: int, transitions: list[Transition]) -> Result:
-    """The analyzer's result: shots tiling ``[0, frame_count)`` cut at each transition's frame."""
+def shots_result(
+    rate: Fraction,
+    frame_count: int,
+    transitions: list[Transition],
+    decoded_end: Fraction | None = None,
+) -> Result:
+    """The analyzer's result: shots tiling ``[0, frame_count)`` cut at each transition's frame,
+    and where the decoded picture ends (when known)."""
     bounds = [0, *(t.frame for t in transitions if 0 < t.frame < frame_count), frame_count]
     shots = [{"start_frame": a, "end_frame": b} for a, b in pairwise(bounds) if b > a]
-    return {
+    result: Result = {
         "rate": f"{rate.numerator}/{rate.denominator}",
         "frame_count": frame_count,
         "shots": shots,
         "transitions": [t.as_dict() for t in transitions],
     }
+    if decoded_end is not None:
+        result["decoded_end"] = f"{decoded_end.numerator}/{decoded_end.denominator}"
+    return result
 
 
 class ShotsAnalyzer(FrameAnalyzer):

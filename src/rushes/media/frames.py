@@ -64,7 +64,9 @@ class DecodedFrame:
     ``small`` is ``H × W × 3`` ``uint8`` holding Y, U and V sampled on the same coarse grid
     (about :data:`ANALYSIS_WIDTH` wide, aspect kept). ``time`` is seconds from the start of the
     media as an exact fraction; ``index`` counts decoded frames from 0 (in key-frame-only passes
-    it is the index the frame would have in a full pass, estimated from its time).
+    it is the index the frame would have in a full pass, estimated from its time). ``duration``
+    is how long the frame is shown, as the file says (None when it does not): where the decoded
+    picture ends is what tells a file that stops short of the length its header states.
     """
 
     index: int
@@ -73,6 +75,7 @@ class DecodedFrame:
     small: np.ndarray
     source: Any = None
     sample_aspect: Fraction = Fraction(1)
+    duration: Fraction | None = None
 
     def picture(self, width: int) -> Image.Image:
         """The frame scaled to ``width`` (display aspect kept), as an RGB image."""
@@ -211,13 +214,21 @@ class _Video:
                 if not from_start:
                     index = round(time * self.rate)
                 yield DecodedFrame(
-                    index, time, bool(frame.key_frame), small_yuv(frame), frame, self.sar
+                    index, time, bool(frame.key_frame), small_yuv(frame), frame, self.sar,
+                    self._shown_for(frame),
                 )
                 index += 1
         except av.FFmpegError as exc:
             if index == 0 and from_start:
                 raise MediaError(f"cannot decode video: {_reason(exc)}") from None
             # A damaged tail: keep what decoded (truncated rushes are common and still useful).
+
+    def _shown_for(self, frame: Any) -> Fraction | None:
+        """How long ``frame`` is shown, from the duration the file gives it; None if none."""
+        ticks = getattr(frame, "duration", None)
+        if not ticks or ticks < 0 or self.time_base is None:
+            return None
+        return Fraction(ticks) * self.time_base
 
     def seek(self, time: Fraction) -> None:
         """Go to the last key frame at or before ``time``; raises ``av.FFmpegError`` if the
