@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
+from xml.etree import ElementTree
 
 import opentimelineio as otio
 import pytest
 
 from rushes.domain.timecode import Timecode
+from rushes.edit.formats.edl import read_edl, write_edl
 from rushes.edit.formats.otio_file import read_otio, write_otio, write_otioz
 from rushes.edit.otio_convert import file_name_from_url, file_url, from_otio, to_otio
 from rushes.edit.timeline import Event, Timeline
 from rushes.errors import UsageError
 from tests.edit.paper_edits import (
     EVERY_RATE,
+    RATES,
     F,
     assert_matches,
     expected_source,
@@ -25,6 +29,7 @@ from tests.edit.paper_edits import (
     media,
     media_events,
     paper_edit,
+    tc,
 )
 
 
@@ -110,7 +115,7 @@ def test_mixed_rates_keep_source_exact_and_record_conformed() -> None:
     seq = F(24)
     pal = media("pal.mov", F(25), Timecode.parse("10:00:00:00", F(25)))
     fast = media("fast.mov", F(60000, 1001), Timecode.parse("00:00:59;58", F(60000, 1001), True))
-    # Eleven short 25 fps clips: their exact lengths would drift by a frame in OTIO's floats.
+    # Eleven short 25 fps clips: at their exact source lengths they would drift by a frame.
     events = [Event("clip", 0, 0, pal, i * 10, i * 10 + 10) for i in range(11)]
     timeline = lay_out(seq, Timecode.parse("01:00:00:00", seq), *events,
                        Event("clip", 0, 0, fast, 0, 11))
@@ -118,11 +123,142 @@ def test_mixed_rates_keep_source_exact_and_record_conformed() -> None:
         otio.adapters.write_to_string(to_otio(timeline), "otio_json"), "otio_json")
     clip = read.tracks[0][0]
     assert clip.source_range.start_time.rate == 25
-    assert clip.source_range.duration.value == 10
+    assert clip.source_range.duration == otio.opentime.RationalTime(10, 24)  # 9.6 conformed
     imported = [e for e in from_otio(read) if e.track == "V1"]
     assert imported[-1].rate == F(60000, 1001)
     assert str(imported[-1].source_out) == "00:01:00;13"
     assert_matches(timeline, imported)
+
+
+def _mixed_cut() -> Timeline:
+    """The reviewer's cut: a 29.97 DF range and a 25 fps range in a 25 fps sequence.
+
+    75 source frames at 30000/1001 (01:00:01;00-01:00:03;15) last 62.56 sequence frames and
+    conform to 63, so the second clip starts at record 01:00:02:13 in every format.
+    """
+    seq, ntsc = F(25), F(30000, 1001)
+    df = media("df2997.mp4", ntsc, Timecode.parse("01:00:00;00", ntsc, True))
+    pal = media("p25.mp4", seq, Timecode.parse("10:00:00:00", seq))
+    return lay_out(seq, Timecode.parse("01:00:00:00", seq),
+                   Event("clip", 0, 0, df, 30, 105), Event("clip", 0, 0, pal, 25, 50),
+                   name="mixo")
+
+
+def _on_the_grid(time: otio.opentime.RationalTime, rate: Fraction) -> int:
+    """``time`` as whole sequence frames, failing when it is not exactly one."""
+    assert time.rate == float(rate)
+    assert time.value == int(time.value)
+    return int(time.value)
+
+
+def test_mixed_rate_clips_sit_on_the_sequence_frame_grid(tmp_path: Path) -> None:
+    timeline = _mixed_cut()
+    assert [(e.record_in, e.duration) for e in timeline.events] == [(0, 63), (63, 25)]
+    path = tmp_path / "mixo.otio"
+    write_otio(timeline, path)
+    read = otio.adapters.read_from_file(str(path))
+    assert read.global_start_time == otio.opentime.RationalTime(90000, 25)
+    assert _on_the_grid(read.duration(), timeline.rate) == timeline.duration == 88
+    for track in read.tracks:
+        assert _on_the_grid(track.duration(), timeline.rate) == 88
+        for clip, event in zip(track, timeline.events, strict=True):
+            placed = clip.range_in_parent()
+            assert _on_the_grid(placed.start_time, timeline.rate) == event.record_in
+            assert _on_the_grid(placed.duration, timeline.rate) == event.duration
+    # The source side keeps its meaning: the exact first frame at the source's own rate, the
+    # media's extent unchanged, and the native range beside it.
+    first = read.tracks[0][0]
+    ntsc = 30000 / 1001
+    assert first.source_range.start_time == otio.opentime.RationalTime(107892 + 30, ntsc)
+    assert first.media_reference.available_range == otio.opentime.TimeRange(
+        otio.opentime.RationalTime(107892, ntsc), otio.opentime.RationalTime(100_000, ntsc))
+    assert len(first.effects) == 0  # a conform, not a speed change
+    assert first.metadata["rushes"]["source_range"] == {
+        "rate": "30000/1001", "start_frame": 107922, "end_frame": 107997,
+        "start_timecode": "01:00:01;00", "end_timecode": "01:00:03;15"}
+    # Record times agree with the EDL's, and the source frames read back exactly.
+    edl = tmp_path / "mixo.edl"
+    write_edl(timeline, edl)
+    from_edl = [e for e in read_edl(edl, timeline.rate) if e.track == "V"]
+    from_file = [e for e in read_otio(path) if e.track == "V1"]
+    assert [(str(e.record_in), str(e.record_out)) for e in from_file] == [
+        (str(e.record_in), str(e.record_out)) for e in from_edl] == [
+        ("01:00:00:00", "01:00:02:13"), ("01:00:02:13", "01:00:03:13")]
+    assert [(str(e.source_in), str(e.source_out)) for e in from_file] == [
+        ("01:00:01;00", "01:00:03;15"), ("10:00:01:00", "10:00:02:00")]
+    assert_matches(timeline, from_file)
+
+
+@pytest.mark.parametrize(("rate", "df"), EVERY_RATE)
+def test_every_mix_of_rates_keeps_every_item_on_the_grid(rate: Fraction, df: bool) -> None:
+    """Clips of every rate in a sequence of each rate, with a still, a title and a voice-over:
+    OTIO's own positions are the conform's, however the roundings fall."""
+    sources = [media(f"s{i}.mov", other, Timecode.parse("10:00:00:00", other))
+               for i, (_, other, _df) in enumerate(RATES)]
+    events = [Event("clip", 0, 0, source, 7 * n, 7 * n + 13 + n)
+              for n, source in enumerate(sources)]
+    still = media("still.jpg", rate, Timecode(0, rate), audio=0, kind="image")
+    timeline = lay_out(rate, tc("01:00:00;00", rate, df), *events,
+                       Event("still", 0, 37, still, 0, 37), *reversed(events),
+                       Event("title", 0, 29, text="Title"),
+                       Event("voiceover", 0, 31, text="spoken"), *events)
+    result = to_otio(timeline)
+    assert _on_the_grid(result.global_start_time, rate) == timeline.start.frames
+    for track in result.tracks:
+        assert _on_the_grid(track.duration(), rate) == timeline.duration
+        for n, event in enumerate(timeline.events):
+            placed = track.range_of_child_at_index(n)
+            assert _on_the_grid(placed.start_time, rate) == event.record_in
+            assert _on_the_grid(placed.duration, rate) == event.duration
+    assert_matches(timeline, [e for e in from_otio(result) if e.track == "V1"])
+
+
+def test_otio_adapters_write_the_sequence_rate_and_record_times() -> None:
+    """OTIO's own EDL and FCP7 XML writers, which editors' pipelines use on our file.
+
+    Both take the sequence rate from the first track's duration, so a clip left at its source
+    rate made them write 29.97 drop-frame record times for a 25 fps cut. OTIO's EDL writer
+    counts record from 00:00:00:00 and prints every timecode at the one rate it writes.
+    """
+    timeline = _mixed_cut()
+    result = to_otio(timeline)
+    edl = otio.adapters.write_to_string(result, "cmx_3600")
+    records = [line.split()[-2:] for line in edl.splitlines() if re.match(r"^\d{3}  ", line)]
+    assert records == [["00:00:00:00", "00:00:02:13"], ["00:00:02:13", "00:00:03:13"]]
+    xml = ElementTree.fromstring(otio.adapters.write_to_string(result, "fcp_xml"))
+    sequence = xml.find(".//sequence")
+    assert sequence is not None
+    assert sequence.findtext("./rate/timebase") == "25"
+    assert sequence.findtext("./duration") == "88"
+    assert sequence.findtext("./timecode/string") == "01:00:00:00"
+    items = sequence.findall("./media/video/track/clipitem")
+    assert [(i.findtext("start"), i.findtext("end")) for i in items] == [("0", "63"), ("63", "88")]
+    # The source in point is the exact frame from the media's start, at the source's rate.
+    assert (items[0].findtext("in"), items[0].findtext("rate/timebase")) == ("30", "30")
+
+
+def test_native_range_only_while_it_still_describes_the_clip() -> None:
+    """A clip trimmed in another tool, rushes' metadata carried along unchanged, reads from its
+    OTIO range; untouched, the exact source frames come back."""
+    timeline = _mixed_cut()
+    result = to_otio(timeline)
+    clip = result.tracks[0][0]
+    first = from_otio(result)[0]
+    assert (first.source_in.frames, first.source_out.frames) == (107922, 107997)
+
+    ntsc = 30000 / 1001
+    clip.source_range = otio.opentime.TimeRange(  # trimmed by 12 source frames at its head
+        otio.opentime.RationalTime(107934, ntsc), otio.opentime.RationalTime(53, 25))
+    trimmed = from_otio(result)[0]
+    assert (trimmed.source_in.frames, trimmed.record_out.frames - trimmed.record_in.frames) == (
+        107934, 53)
+    assert trimmed.source_out.frames == 107934 + 64  # 53 frames at 25 are 63.6 at 29.97
+
+    del clip.metadata["rushes"]["source_range"]  # e.g. an older export: the OTIO range
+    clip.source_range = otio.opentime.TimeRange(
+        otio.opentime.RationalTime(107922, ntsc), otio.opentime.RationalTime(75, ntsc))
+    older = from_otio(result)[0]
+    assert (older.source_in.frames, older.source_out.frames) == (107922, 107997)
 
 
 def test_reads_what_otio_adapters_write_for_other_tools(tmp_path: Path) -> None:

@@ -10,10 +10,12 @@ Layout of what :func:`to_otio` builds:
   when any clip has sound or any voice-over is planned) holds the sound of those clips and the
   voice-over placeholders. Where one track has nothing, it has a gap of the same length, so the
   tracks stay in step.
-- a clip's ``source_range`` is exact at the source's own rate and starts at the source's
-  embedded start timecode plus the in frame (OTIO's convention: media time is timecode time);
-  its media reference is an ``ExternalReference`` to the file URL, whose ``available_range``
-  starts at that timecode and lasts the media's length.
+- a clip's ``source_range`` starts exactly at the source's own rate, at the source's embedded
+  start timecode plus the in frame (OTIO's convention: media time is timecode time), and lasts
+  the clip's record length, written as whole frames at the sequence rate (a range's start and
+  duration may carry different rates in OTIO; see the timing rule below); its
+  media reference is an ``ExternalReference`` to the file URL, whose ``available_range`` starts
+  at that timecode and lasts the media's length, at the source's rate.
 - titles are clips of a ``GeneratorReference`` (kind ``Text``), voice-over placeholders clips of
   a ``MissingReference`` (the narration is not recorded yet); both carry their script.
 - positioned notes are markers on ``V1`` at their record frame; cut-level notes sit in the
@@ -21,12 +23,27 @@ Layout of what :func:`to_otio` builds:
 - ``global_start_time`` is the record start timecode at the sequence rate; the exact rate,
   drop-frame labelling and each clip's asset id are under ``metadata["rushes"]``.
 
-Timing rule: OTIO places items end to end by their own durations. A source at another rate than
-the sequence lasts its exact source time there, which can differ from the conformed record
-length by up to half a sequence frame (see :mod:`rushes.edit.timeline`). :func:`from_otio`
-therefore snaps each item's length to whole sequence frames (halves up) before adding it to the
-record position, which reproduces the conform exactly and is how an editing application lays
-clips on a frame grid; OTIO's own float arithmetic may show a sub-frame drift instead.
+Timing rule: OTIO places items end to end by their ``source_range`` durations, and ignores time
+effects when it does (``range_in_parent``, ``Track.duration``). A source at another rate than the
+sequence occupies ``round_half_up(source frames × sequence rate / source rate)`` sequence frames
+in every rushes export (:mod:`rushes.edit.timeline`), which differs from its exact source time
+by up to half a sequence frame. Left at its exact source length, such a clip would land the rest
+of the track between frames and disagree with the EDL, FCP7 XML and FCPXML. So every clip's
+duration is its record length at the sequence rate: each item then starts and ends on the
+sequence's frame grid, the track lasts the cut's running time exactly, and OTIO's own EDL and
+FCP7 XML writers, which take their rate from the first track's duration, write at the sequence
+rate. This is what OTIO's FCP7 XML reader does with an editor's mixed-rate clip too: the source
+range starts at the exact source frame and lasts the clip's record time. It is not a speed
+change, so no ``LinearTimeWarp`` is written (an editing application would retime the clip by
+the ratio); the range shows the same source frames as the other formats, as a 25 fps sequence
+sampling a 29.97 source shows frames 0–74 of a range that lasts 75.52 source frames. The
+native range in exact source frames is kept under ``metadata["rushes"]["source_range"]``, and
+:func:`from_otio` reads it back whenever the clip still starts there and conforms to its record
+length (an editor's trim falls back to the OTIO range).
+
+:func:`from_otio` snaps each item's length to whole sequence frames (halves up) before adding it
+to the record position, so timelines from other tools with exact source lengths at other rates
+read back on the conform's frame grid as well.
 """
 
 from __future__ import annotations
@@ -41,7 +58,14 @@ from urllib.parse import unquote, urlparse
 import opentimelineio as otio
 
 from rushes.domain.timecode import Timecode, is_drop_frame_rate, parse_rate
-from rushes.edit.timeline import Event, ImportedEvent, Source, Timeline, round_half_up
+from rushes.edit.timeline import (
+    Event,
+    ImportedEvent,
+    Source,
+    Timeline,
+    conform_frames,
+    round_half_up,
+)
 from rushes.errors import UsageError
 
 #: The metadata namespace rushes writes into OTIO objects.
@@ -132,18 +156,39 @@ def _event_meta(event: Event) -> dict[str, Any]:
     return meta
 
 
+def _native_range(event: Event) -> dict[str, Any]:
+    """The clip's exact source frames (timecode frames at the source rate, out exclusive).
+
+    The OTIO range of a clip at another rate than the sequence lasts its record time, not its
+    source frames (module docstring); this keeps what the cut asked for, readable by people
+    (timecode labels) and by :func:`from_otio` (frames and the exact rate).
+    """
+    source = event.source
+    assert source is not None
+    return {
+        "rate": str(source.rate),
+        "start_frame": source.start.frames + event.source_in,
+        "end_frame": source.start.frames + event.source_out,
+        "start_timecode": str(source.timecode(event.source_in)),
+        "end_timecode": str(source.timecode(event.source_out)),
+    }
+
+
 def _media_clip(event: Event, timeline: Timeline) -> Any:
-    """A clip of a file: exact source frames at the source's rate from its start timecode."""
+    """A clip of a file: from its exact first source frame, for its record frames.
+
+    The duration is the event's record length at the sequence rate (the conform's whole
+    frames), so OTIO places it on the sequence's frame grid; for a source at the sequence rate
+    that is its source frames, as before.
+    """
     source = event.source
     assert source is not None
     if event.kind == "still":
         # A still has no clock of its own: it is held for the event's sequence frames.
         rate = timeline.rate
-        length = event.duration
-        available = _range(source.start.frames, event.source_in + length, rate)
+        available = _range(source.start.frames, event.source_in + event.duration, rate)
     else:
         rate = source.rate
-        length = event.source_frames
         available = (
             _range(source.start.frames, source.duration_frames, rate)
             if source.duration_frames is not None
@@ -152,9 +197,14 @@ def _media_clip(event: Event, timeline: Timeline) -> Any:
     clip = otio.schema.Clip(
         name=event.label or source.name,
         media_reference=_media_reference(source, available),
-        source_range=_range(source.start.frames + event.source_in, length, rate),
+        source_range=otio.opentime.TimeRange(
+            _rt(source.start.frames + event.source_in, rate),
+            _rt(event.duration, timeline.rate),
+        ),
     )
     clip.metadata[META] = _event_meta(event)
+    if event.kind == "clip":
+        clip.metadata[META]["source_range"] = _native_range(event)
     clip.metadata["cmx_3600"] = {"reel": source.reel}
     return clip
 
@@ -331,6 +381,30 @@ def _is_media(clip: Any) -> bool:
     return not isinstance(clip.media_reference, otio.schema.GeneratorReference)
 
 
+def _native_end(
+    clip: Any, rate: Fraction, src_in: int, record_len: int, seq_rate: Fraction
+) -> int | None:
+    """The exact source out frame rushes recorded for ``clip``, while it still describes it.
+
+    A clip at another rate than the sequence lasts its record time in OTIO, a fraction of a
+    source frame off its source frames (module docstring); the frames the cut asked for are in
+    rushes' metadata. They are used only when the clip still starts at that frame, at that rate,
+    and its record length is what those frames conform to: a clip an editor trimmed in another
+    tool (whose metadata came along unchanged) is read from its OTIO range instead.
+    """
+    native: Any = (clip.metadata.get(META) or {}).get("source_range")
+    try:
+        native_rate = Fraction(str(native["rate"]))
+        start, end = int(native["start_frame"]), int(native["end_frame"])
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    if native_rate != rate or start != src_in or end <= start:
+        return None
+    if conform_frames(end - start, rate, seq_rate) != record_len:
+        return None
+    return end
+
+
 def _imported(
     clip: Any, track: str, index: int, record_in: int, record_len: int,
     seq: tuple[Fraction, int, bool],
@@ -340,7 +414,9 @@ def _imported(
     rate = rate_from_otio(used.start_time.rate)
     reel, clip_name, file_name, df = _names(clip)
     src_in = _frames(used.start_time, rate)
-    src_out = src_in + _frames(used.duration, rate)
+    src_out = _native_end(clip, rate, src_in, record_len, seq_rate)
+    if src_out is None:
+        src_out = src_in + _frames(used.duration, rate)
     df = df and is_drop_frame_rate(rate)
     return ImportedEvent(
         index=index,
