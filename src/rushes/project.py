@@ -2,6 +2,10 @@
 
 Commands find it from ``--project``, then ``RUSHES_PROJECT``, then by walking up from the
 current directory, the way git finds its repository.
+
+A project that cannot be written from here (a delivered drive, a restored tape mounted
+read-only, a colleague's project on a read-only share) is still found: reading commands work
+on it, and the first attempt to change it is refused in one line (:attr:`Project.read_only`).
 """
 
 from __future__ import annotations
@@ -9,11 +13,11 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rushes.config import Settings, load_settings
-from rushes.errors import ProjectNotFound, RushesError, UsageError
+from rushes.errors import ProjectNotFound, RushesError
 
 MARKER = ".rushes"
 
@@ -24,10 +28,19 @@ class Project:
 
     root: Path
     settings: Settings
+    #: Why the project cannot be changed from here, as a person should read it; None when it
+    #: can. Archives are often mounted read-only, and reading them must not need more.
+    read_only: str | None = None
 
     @property
     def dir(self) -> Path:
         return self.root / MARKER
+
+    def check_writable(self) -> None:
+        """Refuse, in one line, a command that would change a read-only project: before it
+        starts, rather than at the first file it cannot write."""
+        if self.read_only is not None:
+            raise RushesError(f"{self.read_only}: this command would change it")
 
     @property
     def config_file(self) -> Path:
@@ -71,6 +84,10 @@ def init_project(
             encoding="utf-8",
         )
     project = Project(directory, load_settings(config, environ, flags))
+    read_only = _read_only(project)
+    if read_only is not None:
+        # Even an existing, up-to-date project: init may migrate and would make what is missing.
+        replace(project, read_only=read_only).check_writable()
     open_catalog(project.database_url).close()
     return project
 
@@ -100,11 +117,34 @@ def find_project(
             raise ProjectNotFound(
                 "no rushes project here or above; run `rushes init` or pass --project DIR"
             )
-    if not os.access(root / MARKER, os.W_OK):
-        raise UsageError(f"{root / MARKER} is not writable")
     project = Project(root, load_settings(root / MARKER / "config.toml", environ, flags))
     _check_catalog_file(project)
-    return project
+    read_only = _read_only(project)
+    return project if read_only is None else replace(project, read_only=read_only)
+
+
+def _read_only(project: Project) -> str | None:
+    """Why ``project`` cannot be changed from here, or None: its ``.rushes`` folder, or its
+    SQLite catalog file, is not writable by this user (a read-only file system says so).
+
+    Decided by :func:`os.access`, which asks the kernel rather than reading mode bits: root may
+    write a folder of mode 555, and does; a read-only mount refuses even root. A catalog file
+    not made yet (``rushes init``) is the folder's business."""
+    for path in (project.dir, project.catalog_file):
+        if path is None or (path != project.dir and not path.exists()):
+            continue
+        if not os.access(path, os.W_OK):
+            return f"the project {project.root} is read-only here ({path} {_why_unwritable(path)})"
+    return None
+
+
+def _why_unwritable(path: Path) -> str:
+    """A read-only mount is named as such: no chmod will help there, a writable copy will."""
+    try:
+        on_read_only_fs = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
+        on_read_only_fs = False
+    return "is on a read-only file system" if on_read_only_fs else "is not writable by this user"
 
 
 def _check_catalog_file(project: Project) -> None:

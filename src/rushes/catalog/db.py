@@ -4,8 +4,11 @@ PostgreSQL, and migration to the newest schema with Alembic."""
 from __future__ import annotations
 
 import functools
+import os
 import select
+import sqlite3
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,13 +28,23 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+class ReadOnlyCatalog(RushesError):
+    """A command tried to change a catalog opened read-only (a project on a read-only disk or
+    share, or whose catalog file this user may not write)."""
+
+
 class Catalog:
     """The database behind a project. ``read()`` and ``write()`` hand out connections inside a
     transaction; on SQLite a write transaction starts with ``BEGIN IMMEDIATE`` so two workers never
-    deadlock upgrading a read lock, and readers never block writers (WAL)."""
+    deadlock upgrading a read lock, and readers never block writers (WAL).
 
-    def __init__(self, engine: sa.Engine) -> None:
+    ``read_only`` is why this catalog may not be changed from here (None: it may): ``write()``
+    then refuses with that reason in one line, before anything is written, instead of a
+    driver's "attempt to write a readonly database" halfway through a command."""
+
+    def __init__(self, engine: sa.Engine, read_only: str | None = None) -> None:
         self.engine = engine
+        self.read_only = read_only
 
     @property
     def dialect(self) -> str:
@@ -62,8 +75,14 @@ class Catalog:
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             yield conn
 
+    def check_writable(self) -> None:
+        """Refuse (:class:`ReadOnlyCatalog`) when the catalog may not be changed from here."""
+        if self.read_only is not None:
+            raise ReadOnlyCatalog(f"{self.read_only}: this command would change it")
+
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
+        self.check_writable()
         with (
             self.engine.connect().execution_options(rushes_write=True) as conn,
             conn.begin(),
@@ -80,14 +99,23 @@ MMAP_BYTES = 1 << 30
 
 def _sqlite_engine(url: str) -> sa.Engine:
     engine = sa.create_engine(url, connect_args={"timeout": 60})
+    _set_up_sqlite(engine, read_only=False)
+    return engine
+
+
+def _set_up_sqlite(engine: sa.Engine, read_only: bool) -> None:
+    """The pragmas every SQLite connection gets, and BEGIN IMMEDIATE for write transactions.
+    A read-only connection leaves the journal settings alone: they are the writers' business,
+    and switching a catalog to WAL is a write."""
 
     @sa.event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy's begin event, not the sqlite3 module, decide when transactions start.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        if not read_only:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=60000")
         # Read pages straight from the OS page cache instead of copying each through a read()
@@ -103,7 +131,67 @@ def _sqlite_engine(url: str) -> sa.Engine:
         immediate = conn.get_execution_options().get("rushes_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
+
+def _read_only_sqlite_engine(path: Path) -> sa.Engine:
+    """An engine that reads the SQLite catalog at ``path`` without writing anything, not even
+    the ``-wal`` and ``-shm`` files beside it: see :func:`read_only_uri` for how each
+    connection opens it. No pool: each connection decides afresh, so one opened after a writer
+    came along reads through that writer's shared memory rather than as immutable."""
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(
+            read_only_uri(path), uri=True, timeout=60, check_same_thread=False
+        )
+
+    engine = sa.create_engine(
+        sa.engine.URL.create("sqlite", database=str(path)), creator=connect,
+        poolclass=sa.pool.NullPool,
+    )
+    _set_up_sqlite(engine, read_only=True)
     return engine
+
+
+def read_only_uri(path: Path) -> str:
+    """The SQLite URI that opens the WAL-mode catalog at ``path`` for reading only, creating
+    nothing beside it; :class:`RushesError` when its ``-wal`` holds changes that cannot be read
+    that way.
+
+    A WAL database is read through its ``-shm`` (the WAL's index), which a plain ``mode=ro``
+    open creates, with the ``-wal``, when they are missing (https://www.sqlite.org/wal.html,
+    "Read-Only Databases"). Where the folder cannot be written that open fails ("unable to
+    open database file"); where it can, the files it leaves belong to the reader, with the
+    catalog's mode bits, and the catalog's owner, unable to write the ``-shm``, then gets
+    "attempt to write a readonly database" until someone deletes them. So:
+
+    - ``-wal`` and ``-shm`` both there: someone has the catalog open (or stopped without closing
+      it). ``mode=ro`` reads through them, seeing the writer's committed changes, and creates
+      nothing; SQLite keeps a private copy of the index where it may not write the ``-shm``.
+    - otherwise, with no ``-wal`` or an empty one: nobody has the catalog open (a WAL connection
+      keeps its ``-shm`` while open) and the file holds every committed change, so it is opened
+      ``immutable=1``: no locks and no ``-shm``. Safe only while nobody writes it, and a folder
+      that this user cannot write can still be written by another (root, the owner across a
+      share): one who starts writing during a command may give that command an error or a
+      stale answer, never harm the catalog (this connection cannot write). The engine does not
+      pool connections, so the next connection sees the writer's ``-shm`` and uses ``mode=ro``.
+    - a ``-wal`` with content and no ``-shm``: a writer stopped without checkpointing (a crash,
+      or a copy taken while it worked). ``immutable`` would ignore those committed changes and
+      ``mode=ro`` would have to create the ``-shm``, so this is refused: one writable open
+      folds the ``-wal`` into the catalog."""
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    try:
+        wal_bytes: int | None = wal.stat().st_size
+    except FileNotFoundError:
+        wal_bytes = None
+    quoted = "file:" + urllib.parse.quote(os.fsencode(path))
+    if wal_bytes is not None and shm.exists():
+        return quoted + "?mode=ro"
+    if not wal_bytes:
+        return quoted + "?mode=ro&immutable=1"
+    raise RushesError(
+        f"the catalog {path} has changes in {wal.name} that it can only take in where it can "
+        "be written (its last writer stopped without closing it): open the project once "
+        "where it is writable, then read it here"
+    )
 
 
 def create_engine(url: str) -> sa.Engine:
@@ -176,6 +264,7 @@ def migrate(engine: sa.Engine) -> None:
         conn.rollback()
         if current == HEAD_REVISION:
             return
+        _check_not_newer(engine, current)
         from alembic import command
         from alembic.config import Config
 
@@ -186,19 +275,78 @@ def migrate(engine: sa.Engine) -> None:
         conn.commit()
 
 
-def open_catalog(url: str) -> Catalog:
+def open_catalog(url: str, read_only: str | None = None) -> Catalog:
     """Connect to the catalog and migrate it; a server that cannot be reached, or a file that
-    is not a catalog, is one clear error."""
-    engine = create_engine(url)
+    is not a catalog, is one clear error.
+
+    ``read_only`` (why the catalog may not be changed from here, as a person should read it)
+    opens it for reading only: a SQLite file without writing anything beside it
+    (:func:`read_only_uri`), and without migrating, so a catalog older than this code is
+    refused in one line rather than read with the wrong schema."""
+    if read_only is None:
+        engine = create_engine(url)
+    elif url.startswith("sqlite"):
+        database = sa.engine.make_url(url).database
+        if not database or database == ":memory:":
+            raise RushesError(f"cannot open {_safe_url(url)} read-only: it is not a file")
+        engine = _read_only_sqlite_engine(Path(database))
+    else:
+        # A server keeps its own permissions: the write guard is what makes it read-only here.
+        engine = create_engine(url)
     try:
-        migrate(engine)
+        if read_only is None:
+            migrate(engine)
+        else:
+            _check_revision(engine)
     except sa.exc.DBAPIError as exc:
         reason = database_failure(exc)
         if reason is None:
             raise
         engine.dispose()
         raise RushesError(f"cannot open the catalog at {_safe_url(url)}: {reason}") from None
-    return Catalog(engine)
+    except RushesError:
+        engine.dispose()
+        raise
+    return Catalog(engine, read_only)
+
+
+def _check_revision(engine: sa.Engine) -> None:
+    """What :func:`migrate` would do, for a catalog that may not be migrated: nothing when it
+    is at the newest schema, otherwise one line saying what would make it readable."""
+    with engine.connect() as conn:
+        current = current_revision(conn)
+        conn.rollback()
+    if current == HEAD_REVISION:
+        return
+    where = _safe_url(engine.url)
+    if current is None:
+        raise RushesError(f"the catalog at {where} is not a rushes catalog (no schema version)")
+    _check_not_newer(engine, current)
+    raise RushesError(
+        f"the catalog at {where} needs upgrading (schema {current}, this rushes reads "
+        f"{HEAD_REVISION}), which only a writable open does: run any command once where "
+        "the project can be written"
+    )
+
+
+def _check_not_newer(engine: sa.Engine, current: str | None) -> None:
+    """Refuse a catalog whose schema is newer than this code's, in one line: Alembic's own
+    "Can't locate revision" reads as a fault in rushes, and the fix is to upgrade rushes.
+    Without the scripts to compare with (an install that left them out), it lets Alembic
+    decide."""
+    known = _known_revisions()
+    if current is not None and known and current not in known:
+        raise RushesError(
+            f"the catalog at {_safe_url(engine.url)} was made by a newer rushes (schema "
+            f"{current}): upgrade rushes to read it"
+        )
+
+
+@functools.cache
+def _known_revisions() -> frozenset[str]:
+    """Every migration's revision: each script is named after its revision (a test checks),
+    so that telling an old catalog from a newer one costs no import of Alembic."""
+    return frozenset(p.stem for p in (MIGRATIONS / "versions").glob("[0-9]*.py"))
 
 
 def database_failure(exc: BaseException) -> str | None:

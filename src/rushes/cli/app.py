@@ -38,7 +38,8 @@ class State:
 
     def catalog(self) -> Catalog:
         if self._catalog is None:
-            self._catalog = open_catalog(self.project().database_url)
+            project = self.project()
+            self._catalog = open_catalog(project.database_url, read_only=project.read_only)
         return self._catalog
 
     def output(self, path: str | Path, writes: str | None = None) -> Path:

@@ -69,6 +69,7 @@ def config_show(state: State, as_json: bool) -> None:
 def config_set(state: State, name: str, value: str) -> None:
     """Set NAME to VALUE in this project's .rushes/config.toml."""
     project = find_project(state.project_dir)
+    project.check_writable()
     write_setting(project.config_file, name.replace("-", "_"), value)
     note(f"{name} = {value} (in {printable(project.config_file)})")
 

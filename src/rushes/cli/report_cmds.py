@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from rushes.cli.app import State, emit_json, note, pass_state, printable
+from rushes.errors import UsageError
 from rushes.project import MARKER, init_project
 from rushes.report import write_report
 from rushes.sample import build_sample
@@ -61,6 +62,9 @@ def sample(state: State, directory: Path, quick: bool, as_json: bool) -> None:
 def report(state: State, output: Path | None, as_json: bool) -> None:
     """Write a self-contained HTML contact sheet of the project and print its path."""
     project = state.project()
+    if output is None and project.read_only is not None:
+        # The default place is inside the project: say where else, rather than fail to write.
+        raise UsageError(f"{project.read_only}: write the report elsewhere with -o FILE")
     out = output if output is not None else project.dir / "report.html"
     written = write_report(project, state.catalog(), state.output(out))
     if as_json:
