@@ -7,12 +7,16 @@ that has lost a location, so searching a big drive stays cheap.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from rushes.catalog import Catalog
 from rushes.catalog.assets import (
+    LocationRow,
     all_locations,
     assets_by_size,
     clear_problem,
@@ -62,8 +66,21 @@ def verify(
     catalog: Catalog, threads: int = 1, on_file: Callable[[str], None] | None = None
 ) -> VerifyReport:
     """Re-hash every location. A changed file is recorded as a problem; the catalog keeps the
-    asset as it was (the original content is what was logged against)."""
+    asset as it was (the original content is what was logged against).
+
+    On a catalog opened read-only (an archive drive mounted read-only is exactly what one
+    checks) the files are checked and reported the same, and nothing is recorded."""
     report = VerifyReport()
+
+    def record(change: Callable[[sa.Connection], None]) -> None:
+        if catalog.read_only is None:
+            with catalog.write() as conn:
+                change(conn)
+
+    def verified(conn: sa.Connection, loc: LocationRow) -> None:
+        set_location_state(conn, loc.id, missing=False, verified=True)
+        clear_problem(conn, loc.path_bytes, "fixity")  # put right since (a restore)
+
     with catalog.read() as conn:
         locs = all_locations(conn)
     for loc in locs:
@@ -74,8 +91,7 @@ def verify(
             digest = hash_file(loc.fs_path, threads)
         except FileNotFoundError:
             report.missing.append({"path": loc.path, "asset": loc.asset_id, "status": "missing"})
-            with catalog.write() as conn:
-                set_location_state(conn, loc.id, missing=True)
+            record(functools.partial(set_location_state, location_id=loc.id, missing=True))
             continue
         except OSError as exc:
             report.unreadable.append({
@@ -85,20 +101,17 @@ def verify(
             continue
         if digest == loc.asset_id:
             report.ok += 1
-            with catalog.write() as conn:
-                set_location_state(conn, loc.id, missing=False, verified=True)
-                clear_problem(conn, loc.path_bytes, "fixity")  # put right since (a restore)
+            record(functools.partial(verified, loc=loc))
             continue
         report.changed.append({
             "path": loc.path, "asset": loc.asset_id, "status": "changed",
             "expected": loc.asset_id, "actual": digest,
         })
-        with catalog.write() as conn:
-            record_problem(
-                conn, loc.path_bytes, "fixity",
-                f"content changed since it was catalogued (BLAKE3 {digest[:12]}…, "
-                f"expected {loc.asset_id[:12]}…)",
-            )
+        record(functools.partial(
+            record_problem, key=loc.path_bytes, stage="fixity",
+            error=f"content changed since it was catalogued (BLAKE3 {digest[:12]}…, "
+            f"expected {loc.asset_id[:12]}…)",
+        ))
     return report
 
 

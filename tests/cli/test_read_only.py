@@ -173,6 +173,8 @@ def _reads_work(run: Callable[..., subprocess.CompletedProcess[str]], asset_id: 
     assert shown["segments"][0]["text"] == "The harbour master speaks."
     proc = run("show", asset_id[:12])
     assert proc.returncode == 0 and asset_id in proc.stdout
+    checked = as_json("verify")
+    assert isinstance(checked, dict) and (checked["checked"], checked["ok"]) == (1, 1)
 
 
 # --- the command line, with os.access saying "not writable" (as root too) ----------------------

@@ -23,6 +23,8 @@ def verify_cmd(state: State, as_json: bool, strict: bool) -> None:
     settings = state.settings
     with progress("verifying", settings.progress) as bar:
         report = verify(state.catalog(), settings.hash_threads, bar.tick)
+    if state.catalog().read_only is not None:
+        note("read-only project: checked and reported, nothing recorded in the catalog")
     if as_json:
         emit_json(report.to_json())
     else:
