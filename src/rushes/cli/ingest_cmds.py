@@ -91,6 +91,7 @@ def add(
 ) -> None:
     """Catalogue files and folders in place (never moved or modified), then analyse them."""
     project, catalog = state.project(), state.catalog()
+    catalog.check_writable()  # before hashing the first file, not after
     reports: list[AddReport] = []
 
     def produce() -> None:
