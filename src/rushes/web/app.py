@@ -71,8 +71,10 @@ def create_app(
     origin.
     """
     owns_catalog = catalog is None
-    cat = catalog if catalog is not None else open_catalog(project.database_url)
-    key = secret or session_secret(project.dir)
+    cat = catalog if catalog is not None else open_catalog(
+        project.database_url, read_only=project.read_only
+    )
+    key = secret or session_secret(project.dir, keep=project.read_only is None)
     analysis = AnalysisRunner(project)
 
     @asynccontextmanager

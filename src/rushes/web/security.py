@@ -34,11 +34,20 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
-def session_secret(rushes_dir: Path) -> str:
+def session_secret(rushes_dir: Path, keep: bool = True) -> str:
     """The project's signing key: made once (0600, owner only) and kept, so sessions survive a
     restart. A key others can read would let them forge any session, so looser permissions are
-    tightened and said so rather than silently trusted."""
+    tightened and said so rather than silently trusted.
+
+    ``keep`` False (a read-only project): the kept key if there is one this user alone can
+    read, else a key for this run only (sessions then end with the server)."""
     path = rushes_dir / SECRET_FILE
+    if not keep:
+        try:
+            loose = stat.S_IMODE(path.stat().st_mode) & 0o077
+        except OSError:
+            loose = True
+        return secrets.token_hex(32) if loose else _existing_secret(path)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
