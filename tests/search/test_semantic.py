@@ -16,9 +16,9 @@ import pytest
 from numpy.typing import NDArray
 
 from rushes.catalog import Catalog
+from rushes.catalog.logs import add_note
 from rushes.errors import UsageError
 from rushes.search import SearchResult, search
-from rushes.search import hybrid as hybrid_module
 from rushes.search import semantic as semantic_module
 from rushes.search.hybrid import hybrid_search
 from rushes.search.semantic import semantic_search
@@ -56,8 +56,7 @@ Search = Callable[..., SearchResult]
 @pytest.fixture
 def embedder(monkeypatch: pytest.MonkeyPatch) -> WordsEmbedder:
     made = WordsEmbedder()
-    for module in (semantic_module, hybrid_module):
-        monkeypatch.setattr(module, "get_embedder", lambda *a, **k: made)
+    monkeypatch.setattr(semantic_module, "get_embedder", lambda *a, **k: made)
     return made
 
 
@@ -161,3 +160,21 @@ def test_highlights_never_mark_an_excluded_word(
     assert not any("«master" in h.snippet.lower() or "«kind" in h.snippet.lower()
                    for h in result.hits)
     assert all("master" not in h.text.lower() for h in result.hits)
+
+
+@BOTH
+def test_a_read_only_catalog_searches_an_index_that_holds_every_entry(
+    catalog: Catalog, tmp_path: Path, embedder: WordsEmbedder, how: Search
+) -> None:
+    load(catalog)
+    why = "the project /films is read-only here (its .rushes is not writable by this user)"
+    frozen = Catalog(catalog.engine, read_only=why)
+    with pytest.raises(UsageError, match=r"read-only here .*, and it has no index of its"):
+        how(frozen, tmp_path / "cache", "boats")
+    assert not (tmp_path / "cache").exists()
+    found = _texts(how(catalog, tmp_path / "cache", "boats"))
+    assert _texts(how(frozen, tmp_path / "cache", "boats")) == found
+    with catalog.write() as conn:
+        add_note(conn, RADIO, "boats in the harbour at night")
+    with pytest.raises(UsageError, match=r"has changed since its index of meaning"):
+        how(frozen, tmp_path / "cache", "boats")

@@ -212,12 +212,7 @@ class VectorIndex:
             state = _State(0, 0, None, 0, None)
         self._truncate_to(state)
         self._remove_strays(state)
-        with catalog.read() as conn:
-            count, max_id, total = conn.execute(sa.select(
-                sa.func.count(), sa.func.max(search_entries.c.id),
-                sa.func.sum(sa.func.length(search_entries.c.text)),
-            )).one()
-        check = [int(count or 0), int(max_id or 0), int(total or 0)]
+        check = _catalog_check(catalog)
         if state.check == check:
             return IndexUpdate(0, 0, len(self))
 
@@ -261,6 +256,15 @@ class VectorIndex:
         state = _State(state.generation, state.rows, state.dead_file, state.dead_serial, check)
         self._commit(state)
         return IndexUpdate(added, removed, len(self))
+
+    def is_current(self, catalog: Catalog) -> bool | None:
+        """Whether the index holds every entry of the catalog as it is now (None: there is no
+        index), read without writing anything: for a catalog that may not be written, whose
+        index cannot be brought up to date from here."""
+        state = self._state()
+        if state.generation < 0 or state.check is None:
+            return None
+        return bool(state.check == _catalog_check(catalog))
 
     def _catalog_fingerprints(self, catalog: Catalog) -> tuple[IdArray, NDArray[np.uint64]]:
         """Every entry's id and text fingerprint, sorted by id, streamed so that only 16 bytes a
@@ -381,6 +385,17 @@ class VectorIndex:
                 shutil.rmtree(sibling, ignore_errors=True)
                 removed.append(sibling.name)
         return sorted(removed)
+
+
+def _catalog_check(catalog: Catalog) -> list[int]:
+    """What tells, cheaply, that the catalog's entries changed since the index was updated:
+    their count, highest id and total text length."""
+    with catalog.read() as conn:
+        count, max_id, total = conn.execute(sa.select(
+            sa.func.count(), sa.func.max(search_entries.c.id),
+            sa.func.sum(sa.func.length(search_entries.c.text)),
+        )).one()
+    return [int(count or 0), int(max_id or 0), int(total or 0)]
 
 
 def to_bfloat16(vectors: NDArray[np.float32]) -> NDArray[np.uint16]:

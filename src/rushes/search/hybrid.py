@@ -21,12 +21,16 @@ import re
 from pathlib import Path
 
 from rushes.catalog import Catalog
-from rushes.embeddings import get_embedder
-from rushes.embeddings.index import VectorIndex
 from rushes.errors import UsageError
 from rushes.search import MAX_LIMIT, RANK_WINDOW, SearchResult, search
 from rushes.search.query import parse_query
-from rushes.search.semantic import content_terms, hits_for, meaning_query, rank_by_meaning
+from rushes.search.semantic import (
+    content_terms,
+    hits_for,
+    meaning_index,
+    meaning_query,
+    rank_by_meaning,
+)
 
 #: The constant of reciprocal rank fusion: larger flattens the gap between ranks.
 RRF_K = 60
@@ -91,8 +95,7 @@ def hybrid_search(
         catalog, words, limit=min(depth, MAX_LIMIT), asset=asset, kind=kind, speaker=speaker,
         tag=tag, source=source, date_from=date_from, date_to=date_to,
     ).hits
-    index = VectorIndex(cache_dir, get_embedder(model, threads=threads), threads=threads)
-    index.update(catalog)
+    index = meaning_index(catalog, cache_dir, model, threads)
     semantic = rank_by_meaning(catalog, index, meaning, depth)
     fused = fuse([[h.entry for h in lexical], semantic])
     page = fused[offset:offset + limit]

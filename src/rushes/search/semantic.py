@@ -68,6 +68,29 @@ def meaning_query(
                         exclusions(parsed.expr))
 
 
+def meaning_index(
+    catalog: Catalog, cache_dir: Path, model: Path | None, threads: int
+) -> VectorIndex:
+    """The index of the entries' meaning, brought up to date with the catalog first.
+
+    A read-only project's index cannot be brought up to date from here (it lives in the
+    project's cache): it is used as it is when it holds every entry, and refused in one line
+    otherwise, rather than ranking a stale set of texts without a word."""
+    index = VectorIndex(cache_dir, get_embedder(model, threads=threads), threads=threads)
+    if catalog.read_only is None:
+        index.update(catalog)
+        return index
+    current = index.is_current(catalog)
+    if not current:
+        what = "has no index of its texts' meaning" if current is None else (
+            "has changed since its index of meaning was last brought up to date")
+        raise UsageError(
+            f"{catalog.read_only}, and it {what}: search by meaning once where it can be "
+            "written, or search by words"
+        )
+    return index
+
+
 def semantic_search(
     catalog: Catalog,
     cache_dir: Path,
@@ -91,8 +114,7 @@ def semantic_search(
         query, limit=limit, offset=offset, kind=kind, asset=asset, speaker=speaker, tag=tag,
         source=source, date_from=date_from, date_to=date_to,
     )
-    index = VectorIndex(cache_dir, get_embedder(model, threads=threads), threads=threads)
-    index.update(catalog)
+    index = meaning_index(catalog, cache_dir, model, threads)
     ranked = rank_by_meaning(catalog, index, meaning, offset + limit + 1)
     hits = hits_for(catalog, ranked[offset:offset + limit], meaning.highlight)
     return SearchResult(query=query, hits=hits, total=None,
