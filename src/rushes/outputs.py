@@ -15,6 +15,10 @@ over ``.mp4``). The kind written is known for certain only once it is written, s
 :func:`atomic_output` compares it just before the rename; a command that knows its format can
 ask :func:`check_output` with ``writes`` to refuse before doing the work.
 
+A target that cannot be written (a read-only or virtual file system such as ``/sys``, a name
+longer than the file system takes, a full disk) is one line, ``cannot write FILE: reason``,
+naming the user's path rather than the hidden temporary one, and leaves nothing behind.
+
 Sound and picture are kinds of their own here: a review render (an MP4 with picture) never
 replaces a ``.wav`` (the production sound of a shoot is as much an original as the camera
 files), nor a sound-only file under a video name (a recorder's ``.mp4`` or ``.mov`` holding only
@@ -26,9 +30,11 @@ player, an NLE and ``rushes add`` would all take for something it is not.
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Literal, NoReturn
@@ -51,14 +57,10 @@ def check_output(
     """
     if not str(path) or not path.name or path.name in {".", ".."}:
         raise UsageError(f"output {str(path)!r} is not a file name")
-    parent = path.parent
-    if not parent.is_dir():
-        raise UsageError(f"cannot write {path}: folder {parent} does not exist")
-    if path.is_symlink():
-        raise UsageError(f"cannot write {path}: it is a symbolic link; name the file itself")
-    if path.exists() and not path.is_file():
-        what = "a folder" if path.is_dir() else "not a regular file"
-        raise UsageError(f"cannot write {path}: it is {what}")
+    try:
+        _check_target(path)
+    except OSError as exc:  # a name too long, a folder that cannot be searched
+        raise cannot_write(path, exc) from None
     keys = {path_key(path), path_key(path.resolve())}
     with catalog.read() as conn:
         for key in keys:
@@ -77,6 +79,24 @@ def check_output(
     if own and project_dir is not None and path.exists() and _inside(path, project_dir):
         raise UsageError(f"refusing to write {path}: it is the project's own {path.name}")
     return path
+
+
+def _check_target(path: Path) -> None:
+    """Refuse a target whose folder is missing, or that is a link, a folder or a device."""
+    parent = path.parent
+    if not parent.is_dir():
+        raise UsageError(f"cannot write {path}: folder {parent} does not exist")
+    if path.is_symlink():
+        raise UsageError(f"cannot write {path}: it is a symbolic link; name the file itself")
+    if path.exists() and not path.is_file():
+        what = "a folder" if path.is_dir() else "not a regular file"
+        raise UsageError(f"cannot write {path}: it is {what}")
+
+
+def cannot_write(path: Path, exc: OSError) -> UsageError:
+    """The one line for a file that could not be written: the user's path and the system's
+    reason (``Permission denied``, ``File name too long``), never a temporary name."""
+    return UsageError(f"cannot write {path}: {exc.strerror or exc}")
 
 
 #: Files of ``.rushes`` that no export may replace (the catalog's are caught by prefix).
@@ -106,6 +126,22 @@ def name_group(path: Path) -> str | None:
 def format_group(fmt: str) -> str:
     """The group of what an export format writes (the text formats, and the few that are not)."""
     return _FORMAT_GROUPS.get(fmt.lower().lstrip("."), _TEXT)
+
+
+def is_text_format(fmt: str) -> bool:
+    """Whether an export format is text, which ``-o -`` may send to standard output (a zip
+    bundle or a Word file there would only garble a terminal or a pipe)."""
+    return format_group(fmt) == _TEXT
+
+
+def written_bytes(write: Callable[[Path], object], suffix: str) -> bytes:
+    """What ``write`` writes to a file named ``*suffix``, for ``-o -``: the writer runs into a
+    private temporary folder (removed after), so standard output gets byte for byte what the
+    file would hold, from the one writer of the format rather than a second rendering."""
+    with tempfile.TemporaryDirectory(prefix="rushes-export-") as folder:
+        target = Path(folder) / f"export{suffix}"
+        write(target)
+        return target.read_bytes()
 
 
 def _check_writes(path: Path, writes: str) -> None:
@@ -190,7 +226,11 @@ def atomic_output(path: Path, mode: Literal["w", "wb"] = "w") -> Iterator[IO[str
     one.
     """
     path = Path(path)
-    fd, tmp = _new_file_beside(path)
+    try:
+        fd, tmp = _new_file_beside(path)
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
+    in_body = False
     try:
         with suppress(FileNotFoundError):
             # A file being replaced keeps its mode (a config holding a password, made 0600).
@@ -198,16 +238,36 @@ def atomic_output(path: Path, mode: Literal["w", "wb"] = "w") -> Iterator[IO[str
         encoding = None if "b" in mode else "utf-8"
         newline = None if "b" in mode else ""
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
+            in_body = True
             yield handle
+            in_body = False
             handle.flush()
             os.fsync(handle.fileno())
         _check_kind(path, tmp)
         os.replace(tmp, path)
         _sync_folder(path.parent)
-    except BaseException:
+    except BaseException as exc:
         with suppress(FileNotFoundError):
             os.unlink(tmp)
+        # Our own steps failing is the target's fault; an error of the caller's (reading a
+        # source, say) is its own, unless it is writing that failed (a full disk).
+        if isinstance(exc, OSError) and (not in_body or _writing_failed(exc)):
+            raise cannot_write(path, exc) from None
         raise
+
+
+#: What writing to a file (not reading another) fails with: a full disk or quota, a file
+#: bigger than the file system takes, a file system gone read-only or failing.
+_WRITE_ERRNOS = frozenset(
+    getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG", "EROFS", "EIO")
+    if hasattr(errno, name)
+)
+
+
+def _writing_failed(exc: OSError) -> bool:
+    """Whether an error raised while a caller wrote to the handle was the write failing (no
+    file named: reading a source names it)."""
+    return exc.errno in _WRITE_ERRNOS and exc.filename is None
 
 
 def _check_kind(path: Path, new: Path) -> None:
@@ -245,12 +305,26 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 def _new_file_beside(path: Path) -> tuple[int, Path]:
     """An open descriptor of a new, unused hidden file next to ``path`` (never a link followed:
-    ``O_EXCL`` refuses any name already there)."""
+    ``O_EXCL`` refuses any name already there). Its name is cut to what the file system takes,
+    so a target whose name is near the limit can still be written."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    limit = _name_max(path.parent)
     for _ in range(100):
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+        tag = f".{secrets.token_hex(4)}.part"
+        stem = path.name
+        while stem and len(os.fsencode(f".{stem}{tag}")) > limit:
+            stem = stem[:-1]
+        tmp = path.with_name(f".{stem}{tag}")
         try:
             return os.open(tmp, flags, 0o666), tmp
         except FileExistsError:
             continue
     raise FileExistsError(f"no free temporary name beside {path}")
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name (in bytes) the file system holding ``folder`` takes."""
+    try:
+        return int(os.pathconf(folder if str(folder) else ".", "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):
+        return 255

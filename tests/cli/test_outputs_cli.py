@@ -3,14 +3,19 @@ never into a folder that does not exist; each refusal is one line and nothing is
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import mediagen
 from cli.runner import rushes
+from rushes.errors import UsageError
+from rushes.outputs import atomic_output
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +117,126 @@ def test_every_export_gets_the_mode_the_umask_gives(project: Path, tmp_path: Pat
         os.umask(old)
     modes = {p.name: oct(p.stat().st_mode & 0o777) for p in out.iterdir()}
     assert modes == {name: "0o600" if name == "rough.edl" else "0o640" for name in commands}
+
+
+#: Every command that writes its file through ``atomic_output``, by the name it is given.
+WRITERS = {
+    ".edl": ["cut", "export", "rough", "-o"],
+    ".xml": ["cut", "export", "rough", "-o"],
+    ".fcpxml": ["cut", "export", "rough", "-o"],
+    ".otio": ["cut", "export", "rough", "-o"],
+    ".otioz": ["cut", "export", "rough", "-o"],
+    ".srt": ["cut", "export", "rough", "-o"],
+    ".docx": ["cut", "export", "rough", "-o"],
+    ".vtt": ["transcript", "export", "media/tone.wav", "-o"],
+    ".html": ["report", "-o"],
+    ".csv": ["cut", "import", "{edl}", "--rate", "25", "--csv"],
+}
+
+
+@pytest.mark.parametrize("where", ["sys", "long"])
+@pytest.mark.parametrize("ext", list(WRITERS))
+def test_a_target_that_cannot_be_written_is_one_line_and_leaves_nothing(
+    project: Path, tmp_path: Path, ext: str, where: str
+) -> None:
+    """A virtual file system (``/sys``: no files may be made there, even by root) and a name
+    longer than the file system takes: ``cannot write FILE: reason``, naming the file as given
+    (not the temporary one), the usual exit status of an error, no traceback, nothing left."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = "/sys/x" + ext if where == "sys" else str(folder / ("a" * 300 + ext))
+    edl = tmp_path / "rough.edl"
+    rushes("cut", "export", "rough", "-o", str(edl), cwd=project)
+    command = [str(edl) if part == "{edl}" else part for part in WRITERS[ext]]
+    proc = rushes(*command, target, cwd=project, check=False)
+    error = proc.stderr.strip()
+    assert proc.returncode == 1, error
+    assert error.startswith(f"rushes: error: cannot write {target}: ") and "\n" not in error
+    reason = error.rsplit(": ", 1)[1]
+    assert reason in {"Permission denied", "Operation not permitted", "File name too long"}
+    assert ".part" not in error and "internal error" not in error
+    assert list(folder.iterdir()) == []
+
+
+def test_otioz_with_media_that_cannot_be_written_is_one_line(project: Path) -> None:
+    proc = rushes("cut", "export", "rough", "--with-media", "-o", "/sys/x.otioz", cwd=project,
+                  check=False)
+    assert proc.returncode == 1 and "internal error" not in proc.stderr
+    assert proc.stderr.strip().startswith("rushes: error: cannot write /sys/x.otioz: ")
+
+
+def test_a_name_near_the_file_systems_limit_can_be_written(
+    project: Path, tmp_path: Path
+) -> None:
+    """The temporary file beside the target is named after it: a target name that fits must
+    not fail because the temporary name would not."""
+    name = "a" * (255 - len(".edl")) + ".edl"
+    proc = rushes("cut", "export", "rough", "-o", str(tmp_path / name), cwd=project)
+    assert proc.returncode == 0
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+    assert (tmp_path / name).read_text().startswith("TITLE: rough")
+
+
+TEXT_FORMATS = ["edl", "edl-premiere", "fcp7", "fcpxml", "otio", "srt", "webvtt", "markdown"]
+
+
+@pytest.mark.parametrize("fmt", TEXT_FORMATS)
+def test_dash_sends_a_text_export_to_standard_output(
+    project: Path, tmp_path: Path, fmt: str
+) -> None:
+    """``-o -`` prints exactly what the file would hold, and makes no file named ``-``."""
+    written = tmp_path / "cut.out"
+    rushes("cut", "export", "rough", "--format", fmt, "-o", str(written), cwd=project)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rushes", "cut", "export", "rough", "--format", fmt, "-o", "-"],
+        cwd=project, capture_output=True, check=False,
+        env={**os.environ, "RUSHES_PROGRESS": "none"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == written.read_bytes() and proc.stderr == b""
+    if fmt != "srt":  # a cut without speech has empty captions
+        assert proc.stdout
+    assert not (project / "-").exists()
+
+
+BINARY = "is not text and cannot go to standard output; give -o a file"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--format", "docx"], f"docx {BINARY}"),
+    (["--format", "otioz"], f"otioz {BINARY}"),
+    (["--format", "otioz", "--with-media"], f"otioz {BINARY}"),
+    ([], "give --format to write a cut to standard output (-o -)"),
+], ids=["docx", "otioz", "otioz-with-media", "no-format"])
+def test_dash_refuses_binary_formats_and_a_missing_format(
+    project: Path, args: list[str], message: str
+) -> None:
+    proc = rushes("cut", "export", "rough", *args, "-o", "-", cwd=project, check=False)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.strip() == f"rushes: error: {message}"
+    assert not (project / "-").exists()
+
+
+def test_dot_slash_dash_still_names_a_file(project: Path, tmp_path: Path) -> None:
+    rushes("cut", "export", "rough", "--format", "edl", "-o", "./-", cwd=tmp_path,
+           env={"RUSHES_PROJECT": str(project)})
+    assert (tmp_path / "-").read_text().startswith("TITLE: rough")
+
+
+def test_atomic_output_names_the_target_whatever_step_fails(tmp_path: Path) -> None:
+    """Failures of the write itself (the temporary file, a full disk, the rename) are one
+    ``cannot write FILE`` line; an error of the caller's own (a source it could not read)
+    stays its own. Nothing is left behind either way."""
+    too_long = tmp_path / ("b" * 300 + ".edl")
+    with pytest.raises(UsageError, match=r"^cannot write .*bbb\.edl: File name too long$"), \
+            atomic_output(too_long) as handle:
+        handle.write("never")  # type: ignore[call-overload]
+    full = tmp_path / "full.edl"
+    with pytest.raises(UsageError, match=r"^cannot write .*/full\.edl: No space left"), \
+            atomic_output(full):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    source = tmp_path / "source.mov"
+    with pytest.raises(FileNotFoundError) as caught, atomic_output(full):
+        source.read_bytes()
+    assert caught.value.filename == str(source)
+    assert list(tmp_path.iterdir()) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import pytest
@@ -10,11 +11,16 @@ from hypothesis import strategies as st
 
 from rushes.domain.timecode import (
     Timecode,
+    TimecodeClock,
+    day_frames,
     format_rate,
     frame_at,
+    has_timecode,
     is_drop_frame_rate,
     nominal_fps,
     parse_rate,
+    parse_sequence_rate,
+    parse_start,
     parse_time,
     timecode_at,
 )
@@ -125,8 +131,116 @@ def test_exactness_has_no_float_drift_over_a_day() -> None:
     # 24 h of 29.97 DF: 24 * 107892 frames, exactly 86399.9136 s.
     tc = Timecode(24 * 107892, R2997, True)
     assert tc.seconds() == Fraction(24 * 107892 * 1001, 30000)
-    assert str(tc) == "24:00:00;00"
+    assert str(tc) == "00:00:00;00"  # a timecode day has passed: the clock wraps
+    assert tc.label(wrap=False) == "24:00:00;00"
     assert timecode_at(tc.seconds(), R2997, drop_frame=True) == tc
+
+
+# --- the 24-hour clock --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rate", "df", "day"),
+    [
+        (Fraction(25), False, 2_160_000),
+        (Fraction(24), False, 2_073_600),
+        (R23976, False, 2_073_600),
+        (R2997, True, 2_589_408),
+        (R2997, False, 2_592_000),
+        (Fraction(50), False, 4_320_000),
+        (R5994, True, 5_178_816),
+    ],
+)
+def test_labels_wrap_to_midnight_after_a_timecode_day(rate: Fraction, df: bool, day: int) -> None:
+    assert day_frames(rate, df) == day
+    assert Timecode.parse("24:00:00;00" if df else "24:00:00:00", rate).frames == day
+    last = _tc(day - 1, rate, df)
+    assert last.startswith("23:59:59")
+    assert _tc(day, rate, df) == ("00:00:00;00" if df else "00:00:00:00")
+    assert _tc(day + 37, rate, df) == _tc(37, rate, df)
+    clock = TimecodeClock.of(rate, Timecode(day - 1, rate, df))
+    assert clock.label(0) == last
+    assert clock.label(math.ceil(Fraction(10**6) / rate)) == _tc(0, rate, df)
+
+
+def test_hours_past_23_are_refused_where_a_person_types_them() -> None:
+    for label in ("24:00:00:00", "25:00:00:00", "99:00:00:00"):
+        with pytest.raises(UsageError, match="hours run to 23"):
+            Timecode.parse(label, Fraction(25), within_day=True)
+        with pytest.raises(UsageError, match="hours run to 23"):
+            parse_time(label, Fraction(25))
+    # a file's label is read as written (another tool's list may count on past midnight)
+    assert Timecode.parse("24:00:01:00", Fraction(25)).frames == 2_160_025
+
+
+@pytest.mark.parametrize(
+    ("typed", "seconds"),
+    [("23:59:59:12", Fraction(12, 25)), ("00:00:00:00", Fraction(1)),
+     ("00:00:02:00", Fraction(3)), ("00:00:05:00", Fraction(6))],
+)
+def test_a_label_before_the_start_is_the_next_day_on_media_across_midnight(
+    typed: str, seconds: Fraction
+) -> None:
+    start = Timecode.parse("23:59:59:00", Fraction(25))
+    assert parse_time(typed, Fraction(25), start, Fraction(6)) == seconds
+
+
+def test_a_label_before_the_start_that_the_media_does_not_reach_is_refused() -> None:
+    start = Timecode.parse("23:59:59:00", Fraction(25))
+    for typed, length in (("00:00:07:00", Fraction(6)), ("00:00:02:00", None),
+                          ("23:59:58:24", Fraction(6))):
+        with pytest.raises(UsageError, match="before the media's start timecode 23:59:59:00"):
+            parse_time(typed, Fraction(25), start, length)
+
+
+def test_drop_frame_media_across_midnight() -> None:
+    start = Timecode.parse("23:59:59;00", R2997)
+    got = parse_time("00:00:00;10", R2997, start, Fraction(4))
+    assert got == Fraction(40 * 1001, 30000)  # 30 frames to midnight, then 10
+    assert str(timecode_at(got, R2997, start)) == "00:00:00;10"
+
+
+# --- a cut's clock ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["25", "24", "23.976", "29.97", "30000/1001", "50", "59.94",
+                                  "47.952", "119.88", "12", "15"])
+def test_sequence_rates_that_timecode_can_count(text: str) -> None:
+    assert has_timecode(parse_sequence_rate(text))
+
+
+@pytest.mark.parametrize("text", ["12.5", "25/2", "2997/100", "24.5", "7.5"])
+def test_sequence_rates_without_timecode_are_refused_naming_those_accepted(text: str) -> None:
+    with pytest.raises(UsageError, match=r"has no timecode .*use 23\.976, 24, 25, 29\.97"):
+        parse_sequence_rate(text)
+
+
+@pytest.mark.parametrize(
+    ("label", "rate", "df", "message"),
+    [
+        ("01:00:00;00", Fraction(25), False, "drop-frame, which does not exist at 25 fps"),
+        ("01:00:00;00", Fraction(25), None, "drop-frame, which does not exist at 25 fps"),
+        ("25:00:00:00", Fraction(25), None, "hours run to 23"),
+        ("99:00:00:00", Fraction(25), None, "hours run to 23"),
+        ("23:60:00:00", Fraction(25), None, "out of range at 25 fps"),
+        ("23:59:59:25", Fraction(25), None, "frames to 24"),
+        ("23:59:59;30", R2997, None, "frames to 29"),
+    ],
+)
+def test_start_timecodes_beyond_the_clock_are_refused_in_one_line(
+    label: str, rate: Fraction, df: bool | None, message: str
+) -> None:
+    with pytest.raises(UsageError, match=message) as info:
+        parse_start(label, rate, df)
+    assert str(info.value).startswith(f"start timecode {label!r}")
+    assert "\n" not in str(info.value)
+
+
+def test_start_timecodes_that_exist() -> None:
+    assert str(parse_start("23:59:59:24", Fraction(25))) == "23:59:59:24"
+    assert str(parse_start("01:00:00;00", R2997)) == "01:00:00;00"
+    # at 29.97 a ';' typed with --non-drop-frame is the non-drop label of those digits
+    assert parse_start("01:00:00;00", R2997, False) == Timecode(108000, R2997, False)
 
 
 # --- round trips --------------------------------------------------------------------------------

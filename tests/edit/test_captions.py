@@ -115,6 +115,22 @@ def test_cues_break_at_edits_and_speakers_and_read_back_as_srt(tmp_path: Path) -
     assert abs(segments[1].start - expected) <= F(1, 2000)  # printed to the millisecond
 
 
+def test_srt_escapes_markup_and_arrows_and_reads_back_as_said(tmp_path: Path) -> None:
+    said = words(("0.1", "0.5", "<inaudible>", None), ("0.6", "0.9", "a", None),
+                 ("1.0", "1.2", "-->", None), ("1.3", "1.6", "b", None),
+                 ("1.7", "2.0", "Fish", None), ("2.1", "2.2", "&", None),
+                 ("2.3", "2.6", "&amp;", None), ("2.7", "3.0", "{\\an8}x", None))
+    out = tmp_path / "cut.srt"
+    write_captions(cut((A, 0, 100, said)), out, "srt")
+    text = out.read_text(encoding="utf-8")
+    body = [line for line in text.splitlines()[2:] if line]
+    assert "&lt;inaudible&gt;" in body[0] and "<inaudible>" not in text
+    assert "--&gt;" in text and "->" not in text.replace("--&gt;", "").replace(" --> ", "")
+    assert "Fish & &amp;amp; &#123;\\an8}x" in text  # a bare '&' stays bare
+    [segment] = read_srt(text).transcript.segments
+    assert segment.text == "<inaudible> a --> b Fish & &amp; {\\an8}x"
+
+
 def test_webvtt_reads_back_with_voices_and_timecode_start(tmp_path: Path) -> None:
     tl = two_events()
     out = tmp_path / "cut.vtt"

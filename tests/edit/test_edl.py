@@ -10,7 +10,7 @@ from pathlib import Path
 import opentimelineio as otio
 import pytest
 
-from rushes.domain.timecode import Timecode
+from rushes.domain.timecode import Timecode, day_frames
 from rushes.edit.formats.edl import edl_text, read_edl, write_edl
 from rushes.edit.otio_convert import from_otio
 from rushes.edit.timeline import Event, ImportedEvent, Timeline
@@ -176,7 +176,21 @@ def test_premiere_variant_uses_ax_reels_and_file_names(tmp_path: Path) -> None:
     assert all(e.reel is None for e in imported)  # AX names no reel
 
 
-def test_mixed_rates_print_source_timecode_at_the_source_rate(tmp_path: Path) -> None:
+def _event_fields(text: str, number: str) -> list[str]:
+    return next(line for line in text.splitlines() if line.startswith(number + " ")).split()
+
+
+def _otio_media_clips(text: str, rate: Fraction) -> list[otio.schema.Clip]:
+    """The media clips of the list as OpenTimelineIO's reference CMX3600 reader reads it at the
+    sequence rate, which raises on a label the rate cannot have or a source length that is not
+    the record length."""
+    read = otio.adapters.read_from_string(text, "cmx_3600", rate=float(rate))
+    video = next(t for t in read.tracks if t.kind == otio.schema.TrackKind.Video)
+    return [c for c in video.find_clips()
+            if not isinstance(c.media_reference, otio.schema.GeneratorReference)]
+
+
+def test_mixed_rates_restate_the_source_at_the_sequence_rate(tmp_path: Path) -> None:
     seq = F(24)
     pal = media("pal.mov", F(25), Timecode.parse("10:00:00:00", F(25)))
     ntsc = media("ntsc.mov", F(30000, 1001), Timecode.parse("14:23:11;02", F(30000, 1001)))
@@ -188,16 +202,79 @@ def test_mixed_rates_print_source_timecode_at_the_source_rate(tmp_path: Path) ->
     path = tmp_path / "mixed.edl"
     write_edl(timeline, path)
     text = path.read_text()
-    first = next(line for line in text.splitlines() if line.startswith("001")).split()
-    # 10:00:00:24 exists only at 25 fps: the label is the source's own.
-    assert first[4:] == ["10:00:00:24", "10:00:03:00", "01:00:00:00", "01:00:02:01"]
-    assert "* SOURCE RATE: 25" in text and "* SOURCE RATE: 29.97" in text
-    assert "* SOURCE RATE: 59.94" in text
-    third = next(line for line in text.splitlines() if line.startswith("003")).split()
-    assert third[4:6] == ["00:00:59;58", "00:01:00;13"]  # 59.94 DF skips ;00 to ;03
+    # 10:00:00:24 exists only at 25 fps: frame 24 of 25 is frame 23 of 24, and the source
+    # length is the record length (51 frames at 25 → 49 at 24).
+    assert _event_fields(text, "001")[4:] == [
+        "10:00:00:23", "10:00:03:00", "01:00:00:00", "01:00:02:01"]
+    assert "* SOURCE RATE: 25\n* SOURCE TC: 10:00:00:24 10:00:03:00" in text
+    assert "* SOURCE RATE: 29.97\n* SOURCE TC: 14:23:11;07 14:23:12;14" in text
+    # 59.94 DF 00:00:59;58 → frame 58 of 60 is 23 of 24; 11 frames make 4 at 24
+    assert _event_fields(text, "003")[4:6] == ["00:00:59:23", "00:01:00:03"]
+    assert "* SOURCE RATE: 59.94\n* SOURCE TC: 00:00:59;58 00:01:00;13" in text
+    assert "M2" not in text  # the clips play at their own speed
+    # rushes reads the exact ranges back from the comments ...
     imported = [e for e in read_edl(path, seq) if e.track == "V"]
     assert [e.rate for e in imported] == [F(25), F(30000, 1001), F(60000, 1001)]
     assert_matches(timeline, imported)
+    # ... and OpenTimelineIO reads the list at 24 with every record range unchanged.
+    clips = _otio_media_clips(text, seq)
+    assert [round(c.source_range.duration.value) for c in clips] == [
+        e.duration for e in media_events(timeline)]
+
+
+@pytest.mark.parametrize(
+    ("seq", "seq_df", "start", "clips", "lines"),
+    [
+        # a 25 fps cut holding a 29.97 DF clip (01:00:01;00-01:00:03;15) and a 50p clip whose
+        # labels reach frame 25 and beyond
+        (F(25), False, "01:00:00:00",
+         [(F(30000, 1001), "01:00:00;00", True, 30, 105), (F(50), "12:00:00:00", False, 125, 175)],
+         [["01:00:01:00", "01:00:03:13", "01:00:00:00", "01:00:02:13"],
+          ["12:00:02:12", "12:00:03:12", "01:00:02:13", "01:00:03:13"]]),
+        # a 25p clip in a 29.97 DF cut: 60 frames at 25 are 72 at 29.97 (2.4 s), not 74
+        (F(30000, 1001), True, "01:00:00;00",
+         [(F(25), "10:00:00:00", False, 37, 97)],
+         [["10:00:01;14", "10:00:03;26", "01:00:00;00", "01:00:02;12"]]),
+    ],
+)
+def test_mixed_rate_lists_read_through_otio_at_the_sequence_rate(
+    tmp_path: Path, seq: Fraction, seq_df: bool, start: str,
+    clips: list[tuple[Fraction, str, bool, int, int]], lines: list[list[str]],
+) -> None:
+    events = []
+    for n, (rate, tc_text, df, s_in, s_out) in enumerate(clips):
+        source = media(f"clip{n}.mov", rate, Timecode.parse(tc_text, rate, df))
+        events.append(Event("clip", 0, 0, source, s_in, s_out))
+    timeline = lay_out(seq, Timecode.parse(start, seq, seq_df), *events)
+    text = edl_text(timeline)
+    assert [_event_fields(text, f"{n:03d}")[4:] for n in range(1, len(lines) + 1)] == lines
+    read = _otio_media_clips(text, seq)  # raised before: ';' at 25, frame 25, 72 != 74
+    expected = media_events(timeline)
+    assert [round(c.source_range.duration.value) for c in read] == [e.duration for e in expected]
+    assert_matches(timeline, [e for e in read_edl_text(text, seq, tmp_path) if e.track == "V"])
+
+
+def test_a_list_across_midnight_wraps_to_00_and_reads_back(tmp_path: Path) -> None:
+    rate = F(25)
+    late = media("midnight.mp4", rate, Timecode.parse("23:59:59:00", rate), audio=0)
+    timeline = lay_out(rate, Timecode.parse("23:59:59:00", rate),
+                       Event("clip", 0, 0, late, 12, 75), Event("clip", 0, 0, late, 100, 110))
+    text = edl_text(timeline)
+    assert "24:" not in text
+    assert _event_fields(text, "001")[4:] == [
+        "23:59:59:12", "00:00:02:00", "23:59:59:00", "00:00:01:13"]
+    assert _event_fields(text, "002")[4:] == [
+        "00:00:03:00", "00:00:03:10", "00:00:01:13", "00:00:01:23"]
+    imported = read_edl_text(text, rate, tmp_path)
+    assert [e.frames for e in imported] == [63, 10]  # not a negative range
+    day = day_frames(rate)
+    for event, got in zip(media_events(timeline), imported, strict=True):
+        # a label names a frame of the 24-hour clock: the same frame of the day
+        source_in, source_out = expected_source(event)
+        assert got.source_in.frames == source_in % day
+        assert got.source_out.frames - got.source_in.frames == source_out - source_in
+        assert got.record_in.frames == (timeline.start.frames + event.record_in) % day
+        assert got.record_out.frames - got.record_in.frames == event.duration
 
 
 def test_notes_of_a_cut_and_a_note_only_list() -> None:
@@ -213,23 +290,62 @@ def test_notes_of_a_cut_and_a_note_only_list() -> None:
     assert "* LOC: 01:00:00:00 YELLOW  nothing yet" in edl_text(only)
 
 
-def test_past_999_events_only_the_long_numbers_widen(tmp_path: Path) -> None:
+def test_past_999_events_numbers_wrap_to_001_in_three_digits(tmp_path: Path) -> None:
     rate = F(25)
     a = media("a.mov", rate, Timecode(0, rate))
     timeline = lay_out(rate, Timecode.parse("01:00:00:00", rate),
-                       *[Event("clip", 0, 0, a, i, i + 1) for i in range(1000)])
+                       *[Event("clip", 0, 0, a, i, i + 1) for i in range(1001)])
     text = edl_text(timeline)
     lines = [line for line in text.splitlines() if line[:1].isdigit()]
-    # 001-999 stay in CMX3600 columns (a column reader would misread every "0001" line);
-    # 1000 keeps the reel at column 6 and source in at column 30 too.
-    assert lines[0].startswith("001  A ") and lines[998].startswith("999  A ")
-    assert lines[-1].startswith("1000 A ")
+    # CMX3600 event numbers are a three-digit column: 999 is followed by 001 again, and every
+    # line keeps the reel at column 6 and the source in at column 30 (pycmx, a column reader,
+    # wants two spaces after the number).
+    assert [line[:5] for line in lines[997:]] == ["998  ", "999  ", "001  ", "002  "]
+    assert all(re.match(r"^\d{3}  \S", line) for line in lines)
     assert {line.index("A      ") for line in lines} == {5}
     assert {re.search(r"\d\d:\d\d:", line).start() for line in lines} == {29}  # type: ignore[union-attr]
-    assert len(read_edl_text(text, rate, tmp_path)) == 3000  # V, A1, A2 each
+    imported = read_edl_text(text, rate, tmp_path)
+    assert len(imported) == 3003  # V, A1, A2 each
+    assert_matches(timeline, [e for e in imported if e.track == "V"])
     read = otio.adapters.read_from_string(text, "cmx_3600", rate=25)
     video = next(t for t in read.tracks if t.kind == otio.schema.TrackKind.Video)
-    assert len(video.find_clips()) == 1000
+    assert len(video.find_clips()) == 1001
+    assert round(video.duration().value) == 1001
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("Rough cut — «Café» 東京", 'Rough cut - "Cafe"'),
+        ("Ōtsuka’s ﬁlm…\tpart 2", "Otsuka's film... part 2"),
+        ("東京", "Untitled"),
+        ("A" * 80 + " the end", "A" * 70),
+        ("x" * 69 + " é", "x" * 69),
+    ],
+)
+def test_title_is_ascii_and_at_most_70_characters(tmp_path: Path, name: str, title: str) -> None:
+    timeline = replace(paper_edit(F(25), False), name=name)
+    path = tmp_path / "cut.edl"
+    write_edl(timeline, path)
+    first = path.read_bytes().split(b"\n")[0]
+    assert first == f"TITLE: {title}".encode("ascii")
+    assert len(first) <= len("TITLE: ") + 70
+    # the name survives where a reader looks for it; OpenTimelineIO reads the list
+    read = otio.adapters.read_from_string(path.read_text(), "cmx_3600", rate=25)
+    assert read.name == title
+
+
+def test_clip_name_comments_keep_their_utf8_text(tmp_path: Path) -> None:
+    rate = F(25)
+    named = media("Café 東京.mov", rate, Timecode(0, rate))
+    timeline = lay_out(rate, Timecode.parse("01:00:00:00", rate),
+                       Event("clip", 0, 0, named, 0, 25), name="Café")
+    path = tmp_path / "cut.edl"
+    write_edl(timeline, path)
+    text = path.read_bytes().decode("utf-8")
+    assert text.startswith("TITLE: Cafe\n")
+    assert "* FROM CLIP NAME: Café 東京.mov" in text
+    assert read_edl(path, rate)[0].clip_name == "Café 東京.mov"
 
 
 def test_write_replaces_a_file_whole(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from rushes.domain.timecode import Timecode
 from rushes.edit.formats.edl import read_edl, write_edl
-from rushes.edit.formats.otio_file import read_otio, write_otio, write_otioz
+from rushes.edit.formats.otio_file import bundle_names, read_otio, write_otio, write_otioz
 from rushes.edit.otio_convert import file_name_from_url, file_url, from_otio, to_otio
 from rushes.edit.timeline import Event, Timeline
 from rushes.errors import UsageError
@@ -339,18 +339,36 @@ def test_otioz_with_media_refuses_missing_files_and_writes_nothing(tmp_path: Pat
     assert list(tmp_path.iterdir()) == []
 
 
-def test_otioz_with_media_refuses_two_files_of_one_name(tmp_path: Path) -> None:
+def test_otioz_with_media_names_apart_two_files_of_one_name(tmp_path: Path) -> None:
+    """Cameras restart at C0001 on every card: OTIO's adapter refuses such a bundle, ours names
+    the copies after their folders and keeps where each came from."""
     for card in ("c1", "c2"):
         (tmp_path / card).mkdir()
-        (tmp_path / card / "clip.mov").write_bytes(b"x")
+        (tmp_path / card / "clip.mov").write_bytes(card.encode())
     rate = F(25)
     one = replace(media("clip.mov", rate, Timecode(0, rate)), path=str(tmp_path / "c1/clip.mov"))
     two = replace(one, asset_id="two", path=str(tmp_path / "c2/clip.mov"))
     timeline = lay_out(rate, Timecode(0, rate), Event("clip", 0, 0, one, 0, 5),
                        Event("clip", 0, 0, two, 0, 5))
-    with pytest.raises(UsageError, match="unique basenames"):
-        write_otioz(timeline, tmp_path / "cut.otioz", media=True)
-    assert not (tmp_path / "cut.otioz").exists()
+    write_otioz(timeline, tmp_path / "cut.otioz", media=True)
+    with zipfile.ZipFile(tmp_path / "cut.otioz") as z:
+        assert z.read("media/c1_clip.mov") == b"c1" and z.read("media/c2_clip.mov") == b"c2"
+    events = read_otio(tmp_path / "cut.otioz")
+    assert [e.file_path for e in events if e.track.startswith("V")] == [
+        file_url(str(tmp_path / "c1/clip.mov")), file_url(str(tmp_path / "c2/clip.mov"))]
+
+
+def test_bundle_names_keep_unique_names_and_tell_clashes_apart() -> None:
+    assert bundle_names(["/m/cardA/C0001.MP4", "/m/cardB/C0001.MP4", "/m/x.mov"]) == {
+        "/m/cardA/C0001.MP4": "cardA_C0001.MP4", "/m/cardB/C0001.MP4": "cardB_C0001.MP4",
+        "/m/x.mov": "x.mov"}
+    # Folders that agree are climbed past; a made name that is another file's own is numbered.
+    assert bundle_names(["/a/card/C1.MP4", "/b/card/C1.MP4", "/t/a_card_C1.MP4"]) == {
+        "/a/card/C1.MP4": "a_card_C1_2.MP4", "/b/card/C1.MP4": "b_card_C1.MP4",
+        "/t/a_card_C1.MP4": "a_card_C1.MP4"}
+    # Names that differ only in case clash on the file systems editors unpack to.
+    names = bundle_names(["/a/CardA/C1.MP4", "/a/carda/c1.mp4"])
+    assert len({n.casefold() for n in names.values()}) == 2
 
 
 def test_file_urls() -> None:

@@ -169,6 +169,22 @@ def test_source_name_and_running_timecode_are_burnt_in(
     assert np.abs(first[-30:] - later[-30:]).max() > 100
 
 
+def test_burnt_in_timecode_wraps_at_midnight(media: dict[str, Path], tmp_path: Path) -> None:
+    """A source recorded across midnight shows 00:00:00:00 after 23:59:59:24, as its own
+    labels do (ffmpeg counts on to 24:00:00:00 unless told timecode is a 24-hour clock)."""
+    late = source(media["grey"], PAL, "23:59:59:00")
+    midnight = replace(late, start=Timecode.parse("00:00:00:00", PAL))
+    # frame 25 of the late clip is labelled 00:00:00:00, and so is frame 0 of the other
+    tl = sequence([("clip", (late, 20, 30)), ("clip", (midnight, 0, 10))])
+    out = tmp_path / "midnight.mp4"
+    render_review(tl, out, height=HEIGHT)
+    after_midnight = frame(out, 5, (320, 180)).astype(int)[-30:]
+    reference = frame(out, 10, (320, 180)).astype(int)[-30:]
+    before = frame(out, 4, (320, 180)).astype(int)[-30:]  # 23:59:59:24
+    assert np.abs(after_midnight - reference).max() <= 40  # coding noise only
+    assert np.abs(before - reference).max() > 100
+
+
 def test_audio_is_kept_and_cards_are_silent(
         rendered: tuple[Timeline, Path, RenderStats, list[float]]) -> None:
     _, out, _, _ = rendered

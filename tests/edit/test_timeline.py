@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from rushes.domain.timecode import Timecode
 from rushes.edit.timeline import (
+    Source,
+    Timeline,
     conform_frames,
     reel_name,
     round_half_up,
@@ -28,6 +31,24 @@ def test_rounding_is_half_up_and_conform_keeps_real_time_within_half_a_frame() -
         assert abs(Fraction(out, 25) - frames / NTSC) <= Fraction(1, 50)
     assert seconds_to_frames(Fraction(5, 2), Fraction(25)) == 63
     assert seconds_to_frames(Fraction(0), Fraction(25)) == 1
+
+
+@pytest.mark.parametrize(("rate", "start", "last", "after"), [
+    (Fraction(25), "23:59:59:00", "23:59:59:24", "00:00:00:01"),
+    (NTSC, "23:59:59;00", "23:59:59;29", "00:00:00;01"),
+    (Fraction(60000, 1001), "23:59:59;00", "23:59:59;59", "00:00:00;01"),
+])
+def test_source_and_record_labels_are_on_the_24_hour_clock(
+    rate: Fraction, start: str, last: str, after: str
+) -> None:
+    clock = Timecode.parse(start, rate)
+    fps = round(rate)
+    source = Source("a", "/m/a.mov", "a.mov", "A", "video", rate, clock)
+    timeline = Timeline("late", rate, clock, ())
+    for label in (source.timecode, timeline.record_timecode):
+        assert [str(label(n)) for n in (fps - 1, fps + 1)] == [last, after]
+    # the frame counts go on: lengths across midnight stay positive
+    assert source.timecode(fps + 1).frames - source.timecode(fps - 1).frames == 2
 
 
 @pytest.mark.parametrize(("name", "reel"), [

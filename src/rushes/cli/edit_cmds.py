@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -257,11 +258,13 @@ def cut_group() -> None:
 
 rate_option = click.option(
     "--rate", metavar="FPS",
-    help="Sequence frame rate (23.976, 24, 25, 29.97, 30, 50, 59.94 or N/D); "
-         "default: the first video's.",
+    help="Sequence frame rate (23.976, 24, 25, 29.97, 30, 50, 59.94, another whole number or "
+         "N/D with whole frames per timecode second); default: the first video's.",
 )
 start_option = click.option(
-    "--start", metavar="TC", help="Record start timecode (default: the sequence_start setting).")
+    "--start", metavar="TC",
+    help="Record start timecode, 00:00:00:00 to 23:59:59:FF (default: the sequence_start "
+         "setting).")
 df_option = click.option("--drop-frame/--non-drop-frame", "drop_frame", default=None,
                          help="Timecode labels at 29.97/59.94 (default: as the start is typed).")
 
@@ -391,8 +394,8 @@ def cut_show(state: State, name: str, as_json: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES, case_sensitive=False),
               help="edl, edl-premiere, fcp7, fcpxml, otio, otioz, srt, webvtt, markdown, docx "
                    "(default: from the file's extension).")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="File to write.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write ('-': standard output, with --format; text formats only).")
 @click.option("--with-media", is_flag=True,
               help="otioz only: copy the source files into the bundle (as big as the footage).")
 @pass_state
@@ -401,9 +404,33 @@ def cut_export(state: State, name: str, fmt: str | None, output: str, with_media
     options = {"media": True} if with_media else {}
     if with_media and (fmt or Path(output).suffix.lstrip(".")).lower() != "otioz":
         raise click.UsageError("--with-media is for --format otioz")
+    if output == "-":  # as `transcript export -o -` does; `-o ./-` names a file
+        _export_to_stdout(state, name, fmt)
+        return
     target = state.output(output, writes=fmt or Path(output).suffix)
     written = service.export_cut(state.catalog(), state.project(), name, fmt, target, **options)
     note(f"wrote {printable(output)} ({written})")
+
+
+def _export_to_stdout(state: State, name: str, fmt: str | None) -> None:
+    """Cut NAME in a text format on standard output, exactly as the file would hold it."""
+    from rushes.edit.formats import FORMATS, format_for
+    from rushes.errors import UsageError
+    from rushes.outputs import is_text_format, written_bytes
+
+    if not fmt:
+        raise UsageError("give --format to write a cut to standard output (-o -)")
+    kind = format_for(fmt, Path("-"))
+    if not is_text_format(kind):
+        raise UsageError(f"{kind} is not text and cannot go to standard output; give -o a file")
+    catalog, project = state.catalog(), state.project()
+    data = written_bytes(
+        lambda target: service.export_cut(catalog, project, name, kind, target),
+        FORMATS[kind][3],
+    )
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 @cut_group.command("render")
@@ -442,7 +469,7 @@ def cut_import(state: State, file: str, rate: str | None, csv_path: str | None,
                as_cut: str | None, as_json: bool) -> None:
     """Read an editor's timeline (EDL, FCP7 XML, FCPXML, OTIO) back: which archive ranges the
     film uses, per source, for usage, clearance and credits."""
-    from rushes.edit.usage import import_usage, usage_csv
+    from rushes.edit.usage import ambiguity_warnings, import_usage, usage_csv
 
     csv_target = state.output(csv_path) if csv_path else None
     report = import_usage(state.catalog(), state.project(), Path(file), rate=rate, as_cut=as_cut)
@@ -450,14 +477,20 @@ def cut_import(state: State, file: str, rate: str | None, csv_path: str | None,
         from rushes.outputs import write_text_atomic
 
         write_text_atomic(csv_target, usage_csv(report))
+    # Events that fit several files are credited to none; say so on stderr in either mode.
+    for line in ambiguity_warnings(report):
+        note(printable(line))
     if as_json:
         emit_json(report)
         return
+    ambiguous = len({u["index"] for u in report["unmatched"] if u["ambiguous"]})
     click.echo(f"{printable(report['file'])}: {report['matched']} of {report['events']} "
-               "events matched")
+               f"events matched{f', {ambiguous} ambiguous' if ambiguous else ''}")
     for s in report["sources"]:
         click.echo(f"  {s['total_timecode']}  {len(s['uses'])} use(s)  {printable(s['path'])}")
     for u in report["unmatched"]:
+        if u["ambiguous"]:
+            continue  # in the warning above
         named = printable(f"{u['reel'] or ''} {u['clip_name'] or ''}")  # the timeline's text
         click.echo(f"  unmatched event {u['index']}: {named} {u['source_in']}-{u['source_out']}")
 

@@ -70,6 +70,43 @@ def nominal_fps(rate: Fraction) -> int:
     return round(rate)
 
 
+#: Rates a person is offered when a rate has no timecode (see :func:`check_timecode_rate`).
+TIMECODE_RATES = "23.976, 24, 25, 29.97, 30, 47.952, 48, 50, 59.94, 60, 119.88, 120"
+
+
+def has_timecode(rate: Fraction) -> bool:
+    """Whether SMPTE timecode can count ``rate``: a whole number of frames a second, or an NTSC
+    rate N×1000/1001 counted as N (23.976 as 24, 29.97 as 30)."""
+    return rate.denominator == 1 or (rate.denominator == 1001 and rate.numerator % 1000 == 0)
+
+
+def check_timecode_rate(rate: Fraction) -> Fraction:
+    """``rate`` if a sequence can run at it and be labelled with timecode, else one line why.
+
+    A timecode label counts whole frames within each second, so 12.5 fps has none (it would be
+    labelled as 12 and drift a frame every two seconds); no editing application offers it for
+    a sequence with timecode (Resolve and Final Cut Pro list whole and NTSC rates only)."""
+    if not has_timecode(rate):
+        raise UsageError(
+            f"a rate of {format_rate(rate)} fps has no timecode (a label counts whole frames "
+            f"each second); use {TIMECODE_RATES}, another whole number or N×1000/1001"
+        )
+    return rate
+
+
+def parse_sequence_rate(text: str | int | float | Fraction) -> Fraction:
+    """A cut's rate as typed (``25``, ``29.97``, ``30000/1001``): exact, and one timecode counts."""
+    return check_timecode_rate(parse_rate(text))
+
+
+def day_frames(rate: Fraction, drop_frame: bool = False) -> int:
+    """Frames in a timecode day, after which labels wrap to 00:00:00:00 (SMPTE ST 12 is a
+    24-hour clock): 2,160,000 at 25; 2,589,408 at 29.97 drop-frame, which skips two frame
+    numbers in 9 minutes of every 10."""
+    per_hour = nominal_fps(rate) * 3600 - (_drop_count(rate) * 54 if drop_frame else 0)
+    return 24 * per_hour
+
+
 @dataclass(frozen=True, slots=True)
 class Timecode:
     """A SMPTE timecode label: a frame count at a rate, printed with or without drop-frame."""
@@ -83,8 +120,14 @@ class Timecode:
             raise UsageError(f"drop-frame timecode does not exist at {format_rate(self.rate)} fps")
 
     @classmethod
-    def parse(cls, text: str, rate: Fraction, drop_frame: bool | None = None) -> Timecode:
-        """Parse ``HH:MM:SS:FF`` or ``HH:MM:SS;FF`` (``;`` or ``,`` before frames: drop-frame)."""
+    def parse(
+        cls, text: str, rate: Fraction, drop_frame: bool | None = None, *, within_day: bool = False
+    ) -> Timecode:
+        """Parse ``HH:MM:SS:FF`` or ``HH:MM:SS;FF`` (``;`` or ``,`` before frames: drop-frame).
+
+        ``within_day``: refuse hours past 23, as SMPTE timecode has none; a person typing
+        ``25:00:00:00`` has made a mistake. Labels read from files are left as they are, so a
+        list another tool wrote with ``24:00:01:00`` still reads (as the next day's label)."""
         m = _TC_RE.match(text.strip())
         if not m:
             raise UsageError(f"not a timecode: {text!r} (expected HH:MM:SS:FF)")
@@ -97,7 +140,15 @@ class Timecode:
                 f"timecode {text!r} is drop-frame, which does not exist at {format_rate(rate)} fps"
             )
         if mi > 59 or s > 59 or f >= fps:
-            raise UsageError(f"timecode {text!r} is out of range at {format_rate(rate)} fps")
+            raise UsageError(
+                f"timecode {text!r} is out of range at {format_rate(rate)} fps (minutes and "
+                f"seconds run to 59, frames to {fps - 1:02d})"
+            )
+        if within_day and h > 23:
+            raise UsageError(
+                f"timecode {text!r} is out of range: hours run to 23 (timecode is a 24-hour "
+                "clock: 23:59:59 is followed by 00:00:00)"
+            )
         if df:
             drop = _drop_count(rate)
             if s == 0 and mi % 10 != 0 and f < drop:
@@ -112,8 +163,16 @@ class Timecode:
         return cls(frames, rate, df)
 
     def __str__(self) -> str:
+        return self.label()
+
+    def label(self, *, wrap: bool = True) -> str:
+        """The label as SMPTE ST 12 prints it: a 24-hour clock, so the frame after 23:59:59:24
+        is 00:00:00:00 (a source recorded across midnight, a sequence started late at night).
+        ``wrap=False`` keeps counting hours (24:00:00:00), for lengths and for arithmetic on
+        printed labels that must stay in order."""
         drop = _drop_count(self.rate) if self.drop_frame else 0
-        return format_frames(self.frames, nominal_fps(self.rate), drop)
+        frames = self.frames % day_frames(self.rate, self.drop_frame) if wrap else self.frames
+        return format_frames(frames, nominal_fps(self.rate), drop)
 
     def seconds(self) -> Fraction:
         """Elapsed real time since 00:00:00:00 (drop-frame labels track the wall clock)."""
@@ -154,17 +213,21 @@ class TimecodeClock:
     base: int  # the start's frame count
     fps: int
     drop: int
+    day: int  # frames in a timecode day, where labels wrap
 
     @classmethod
     def of(cls, rate: Fraction, start: Timecode | None = None) -> TimecodeClock:
-        drop = _drop_count(rate) if start is not None and start.drop_frame else 0
+        df = start is not None and start.drop_frame
+        drop = _drop_count(rate) if df else 0
         base = start.frames if start is not None else 0
-        return cls(rate.numerator, rate.denominator * 1_000_000, base, nominal_fps(rate), drop)
+        return cls(rate.numerator, rate.denominator * 1_000_000, base, nominal_fps(rate), drop,
+                   day_frames(rate, df))
 
     def label(self, us: int) -> str:
-        """The timecode of the frame showing at ``us`` µs: floor(us · rate / 10⁶) past the start."""
-        return format_frames(self.base + us * self.numerator // self.denominator, self.fps,
-                             self.drop)
+        """The timecode of the frame showing at ``us`` µs: floor(us · rate / 10⁶) past the start,
+        on the 24-hour clock (a recording that runs past midnight reads 00:00:… after it)."""
+        frames = (self.base + us * self.numerator // self.denominator) % self.day
+        return format_frames(frames, self.fps, self.drop)
 
 
 _TC_RE = re.compile(r"^(\d{1,2}):(\d{2}):(\d{2})([:;.,])(\d{2,3})$")
@@ -187,11 +250,16 @@ def parse_time(
     text: str,
     rate: Fraction | None = None,
     start: Timecode | None = None,
+    duration: Fraction | None = None,
 ) -> Fraction:
     """Read a user time: seconds (``12.5``), ``HH:MM:SS.mmm`` or a timecode ``HH:MM:SS:FF``.
 
     A timecode names a frame of the source, so it is taken relative to the source's embedded
     start timecode when there is one (``start``); clock and seconds forms are media time from 0.
+    Timecode is a 24-hour clock, so on a recording that runs past midnight (``duration`` long)
+    a label earlier than the start is the next day's: 00:00:02:00 on a file starting at
+    23:59:59:00 is three seconds in. A label earlier than the start that the media does not
+    reach is refused.
     """
     s = text.strip()
     if not s:
@@ -212,10 +280,14 @@ def parse_time(
             raise UsageError(f"timecode {text!r} needs a frame rate; this media has none")
         typed_df = tc_match.group(4) in ";,"
         df = start.drop_frame if start is not None and not typed_df else None
-        tc = Timecode.parse(s, rate, df)
+        tc = Timecode.parse(s, rate, df, within_day=True)
         frames = tc.frames - (start.frames if start is not None else 0)
-        if frames < 0:
-            raise UsageError(f"timecode {text!r} is before the media's start timecode {start}")
+        if frames < 0 and start is not None:
+            frames %= day_frames(rate, start.drop_frame)  # the next day's label
+            if duration is None or Fraction(frames) / rate > duration + Fraction(1, 2) / rate:
+                raise UsageError(
+                    f"timecode {text!r} is before the media's start timecode {start}"
+                )
         return Fraction(frames) / rate
     m = _CLOCK_RE.match(s)
     if m:
@@ -224,6 +296,24 @@ def parse_time(
             raise UsageError(f"time {text!r} is out of range")
         return Fraction(int(hh or 0) * 3600 + int(mm) * 60) + Fraction(ss)
     raise UsageError(f"not a time: {text!r} (use seconds, HH:MM:SS.mmm or HH:MM:SS:FF)")
+
+
+def parse_start(text: str, rate: Fraction, drop_frame: bool | None = None) -> Timecode:
+    """A sequence's record start as a person types it, held to what ``clip add`` holds a source
+    timecode to: a label of the 24-hour clock (no ``25:00:00:00``, no minute 60, no frame 25 at
+    25 fps) and ``;`` only at a rate that has drop-frame. ``drop_frame`` (from
+    ``--drop-frame/--non-drop-frame`` or the cut's labelling) decides at 29.97 and 59.94; it
+    cannot make a ``;`` acceptable at 25, where the typed label names a frame that no 25 fps
+    clock shows."""
+    m = _TC_RE.match(text.strip())
+    try:
+        if m and m.group(4) in ";," and not is_drop_frame_rate(rate):
+            raise UsageError(
+                f"timecode {text!r} is drop-frame, which does not exist at {format_rate(rate)} fps"
+            )
+        return Timecode.parse(text, rate, drop_frame, within_day=True)
+    except UsageError as exc:
+        raise UsageError(f"start {exc}") from None
 
 
 #: The longest a title, voice-over or still may last: a timecode day (labels wrap at 24 hours).

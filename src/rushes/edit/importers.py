@@ -4,6 +4,11 @@ The kind is told by the file's suffix, and for ``.xml`` by its root element (FCP
 FCPXML ``fcpxml``). Every reader returns :class:`~rushes.edit.timeline.ImportedEvent` rows for
 the media clips of every track; every unreadable or malformed file is one
 :class:`~rushes.errors.UsageError` naming the file (and the line, where the format has lines).
+
+:func:`source_path` gives the local path an event's media reference names, whichever way the
+format spells it (an EDL comment's plain path, an XML ``pathurl`` or ``src``, an OTIO
+``target_url``): the file name alone cannot tell ``cardA/C0001.MP4`` from ``cardB/C0001.MP4``,
+and cameras restart their clip numbers on every card.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import re
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from rushes.edit.timeline import ImportedEvent
 from rushes.errors import UsageError
@@ -20,6 +26,50 @@ from rushes.errors import UsageError
 SUFFIXES = (".edl", ".xml", ".fcpxml", ".fcpxmld", ".otio", ".otioz", ".otiod")
 
 _ROOT_TAG = re.compile(rb"<(?!\?|!)\s*([A-Za-z_][\w.-]*)")
+_DRIVE_IN_URL = re.compile(r"^/[A-Za-z]:[/\\]")
+
+
+def local_path(text: str | None) -> str | None:
+    """The file path a timeline's media reference names, as this machine would write it.
+
+    ``file://localhost/tmp/a%20b.mov`` and ``file:///tmp/a%20b.mov`` → ``/tmp/a b.mov``;
+    ``file:///D:/Rushes/x.mov`` → ``D:/Rushes/x.mov``; a plain path (``/Volumes/R/x.mov``,
+    ``D:\\Rushes\\x.mov``, ``media/x.mov``) is kept as written, since EDL comments carry paths,
+    not URLs, and a ``%`` there is part of the name. None for a reference that is no file (an
+    ``http:`` address) and for nothing at all. Percent-escapes that are no UTF-8 come back as
+    the bytes they stand for (surrogate-escaped, as :func:`os.fsdecode` gives names).
+    """
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    if not text.lower().startswith("file:"):
+        # Another scheme's address names no file here; anything else is a path as written
+        # (``D:\\x.mov`` and ``Take: 2.mov`` are not URLs).
+        return None if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+://", text) else text
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # a malformed host ("file://[x/…"): not a URL after all
+        return text
+    path = unquote(parts.path, errors="surrogateescape")
+    if _DRIVE_IN_URL.match(path):
+        path = path[1:]  # file:///D:/x → D:/x
+    host = parts.netloc
+    if host and host.lower() != "localhost":
+        path = f"//{host}{path}"  # a share: file://server/media/x → //server/media/x
+    return path or None
+
+
+def source_path(event: ImportedEvent) -> str | None:
+    """The local path of an imported event's media, if the timeline gave more than a name.
+
+    Readers keep the path or URL as the file gives it in ``ImportedEvent.file_path`` (an
+    older reader kept only the name, so a missing attribute counts as no path); a
+    ``file_name`` that holds a folder is taken as a path too.
+    """
+    raw: str | None = getattr(event, "file_path", None)
+    if not raw and event.file_name and ("/" in event.file_name or "\\" in event.file_name):
+        raw = event.file_name
+    return local_path(raw)
 
 
 def _root_tag(path: Path) -> str | None:

@@ -42,9 +42,12 @@ class MediaInfo:
         return Fraction(round_half_up(t * self.rate)) / self.rate
 
     def parse(self, text: str, what: str) -> Fraction:
-        """A user's in or out point: seconds, ``HH:MM:SS.mmm`` or a source timecode."""
+        """A user's in or out point: seconds, ``HH:MM:SS.mmm`` or a source timecode.
+
+        The media's length goes along so that, on a recording that runs past midnight, a
+        label earlier than its start timecode reads as the next day's (the clock wraps)."""
         try:
-            return parse_time(text, self.rate, self.start)
+            return parse_time(text, self.rate, self.start, self.duration)
         except UsageError as exc:
             raise UsageError(f"{what} {text!r}: {exc}") from None
 
@@ -68,7 +71,8 @@ class MediaInfo:
                 )
 
     def label(self, t: Fraction) -> str:
-        """A time as a person reads it for this asset: its source timecode, else seconds."""
+        """A time as a person reads it for this asset: its source timecode (on the 24-hour
+        clock, so 00:00:02:00 after midnight), else seconds."""
         if self.rate is not None:
             return str(timecode_at(t, self.rate, self.start))
         return f"{float(t):.3f}s"

@@ -371,6 +371,24 @@ def _names(clip: Any) -> tuple[str | None, str | None, str | None, bool]:
     return (str(reel) if reel else None), (clip.name or None), file_name, drop_frame
 
 
+def _file_path(clip: Any) -> str | None:
+    """The media's full URL or path: where a bundle copied it from (``original_url``, kept by
+    :func:`rushes.edit.formats.otio_file.write_otioz` with media), its ``target_url``, else an
+    EDL adapter's ``SOURCE FILE`` comment."""
+    ref = clip.media_reference
+    ours = dict(ref.metadata.get(META) or {}) if ref is not None else {}
+    if ours.get("original_url"):
+        return str(ours["original_url"])
+    target = getattr(ref, "target_url", None)
+    if target:
+        return str(target)
+    for comment in dict(clip.metadata.get("cmx_3600") or {}).get("comments") or []:
+        text = str(comment)
+        if text.upper().startswith("SOURCE FILE:"):
+            return text.split(":", 1)[1].strip() or None
+    return None
+
+
 def _is_media(clip: Any) -> bool:
     """A clip of a file (or a file gone offline), not black, bars, a title or a placeholder."""
     if not clip.enabled:
@@ -413,6 +431,7 @@ def _imported(
     used = clip.trimmed_range()
     rate = rate_from_otio(used.start_time.rate)
     reel, clip_name, file_name, df = _names(clip)
+    file_path = _file_path(clip)
     src_in = _frames(used.start_time, rate)
     src_out = _native_end(clip, rate, src_in, record_len, seq_rate)
     if src_out is None:
@@ -429,6 +448,7 @@ def _imported(
         reel=reel,
         clip_name=clip_name,
         file_name=file_name,
+        file_path=file_path,
     )
 
 

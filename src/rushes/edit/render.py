@@ -361,8 +361,11 @@ def _clip_piece(number: int, what: str, event: Event, source: Source, media: _Me
         seek = ["-ss", _seconds_arg(Fraction(event.source_in) / rate - half)]
     name_tag = look.text(_shown_name(source), size=look.small, x="8", y="8", box=True)
     timecode = str(source.timecode(event.source_in))
+    # tc24hmax: ffmpeg counts on past 23:59:59:FF (24:00:00:00) unless told that timecode is
+    # a 24-hour clock, as the source's own labels are.
     tc_tag = (
         f"drawtext=fontfile={look.font}:timecode={drawtext_escape(timecode)}:rate={rate}"
+        ":tc24hmax=1"
         f":fontsize={look.small}:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=4"
         f":x=(w-text_w)/2:y=h-text_h-10"
     )

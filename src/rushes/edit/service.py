@@ -17,7 +17,14 @@ from rushes.catalog.assets import get_asset, resolve_asset
 from rushes.catalog.clips import ClipRow
 from rushes.config import Settings
 from rushes.domain import TIMED_KINDS
-from rushes.domain.timecode import Timecode, parse_duration, parse_rate, to_json_time
+from rushes.domain.timecode import (
+    Timecode,
+    parse_duration,
+    parse_rate,
+    parse_sequence_rate,
+    parse_start,
+    to_json_time,
+)
 from rushes.edit.conform import build_timeline, sequence_clock
 from rushes.edit.items import clip_range_for_text, parse_bounds, parse_item
 from rushes.edit.media import media_info
@@ -259,17 +266,22 @@ def bin_json(catalog: Catalog, name: str) -> dict[str, Any]:
 def _rate_and_start(
     rate: str | None, start: str | None, drop_frame: bool | None, settings: Settings
 ) -> tuple[str, bool, str]:
-    """Validate a cut's clock as typed: the rate, then the start label at that rate."""
+    """Validate a cut's clock as typed: the rate (one timecode can count), then the start label
+    at that rate, held to the rules `clip add` holds a source timecode to (24-hour clock, ``;``
+    only where drop-frame exists)."""
     start_text = start or str(settings.sequence_start)
     if not rate:
         # Follows its first video until set; the label is checked against the default rate.
         probe_rate = parse_rate(str(settings.sequence_rate))
-        Timecode.parse(start_text, probe_rate, False)
+        try:
+            Timecode.parse(start_text, probe_rate, False, within_day=True)
+        except UsageError as exc:
+            raise UsageError(f"start {exc}") from None
         return "", bool(drop_frame), start_text
-    exact = parse_rate(rate)
+    exact = parse_sequence_rate(rate)
     typed_df = ";" in start_text or "," in start_text
     df = drop_frame if drop_frame is not None else typed_df
-    tc = Timecode.parse(start_text, exact, df)
+    tc = parse_start(start_text, exact, df)
     text = f"{exact.numerator}/{exact.denominator}" if exact.denominator != 1 else str(exact)
     return text, tc.drop_frame, str(tc)
 

@@ -178,6 +178,10 @@ class ImportedEvent:
     reel: str | None = None
     clip_name: str | None = None
     file_name: str | None = None
+    #: The media's full path or URL as the file gives it (an EDL's ``* SOURCE FILE:``, a
+    #: ``pathurl``, a media-rep ``src``, a ``target_url``): what tells ``cardA/C0001.MP4``
+    #: from ``cardB/C0001.MP4``. See :func:`rushes.edit.importers.source_path`.
+    file_path: str | None = None
 
     @property
     def frames(self) -> int:

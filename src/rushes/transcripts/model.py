@@ -106,8 +106,11 @@ def format_seconds(t: Fraction) -> str:
 
 
 def _label_count(tc: Timecode) -> int:
-    """The timecode label read as a plain count of nominal frames (HH:MM:SS:FF → number)."""
-    h, m, s, f = (int(x) for x in re.split(r"[:;]", str(tc)))
+    """The timecode label read as a plain count of nominal frames (HH:MM:SS:FF → number).
+
+    Hours go on past 23 (the label is not wrapped to the 24-hour clock): a subtitle file's
+    times must keep rising through a recording that runs past midnight."""
+    h, m, s, f = (int(x) for x in re.split(r"[:;]", tc.label(wrap=False)))
     return ((h * 3600 + m * 60 + s) * nominal_fps(tc.rate)) + f
 
 

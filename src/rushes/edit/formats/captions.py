@@ -26,6 +26,7 @@ from rushes.edit.timeline import Event, Timeline, Word
 from rushes.errors import UsageError
 from rushes.outputs import atomic_output
 from rushes.transcripts.model import Offset, clean_text, format_clock, join_text, printed_time
+from rushes.transcripts.readers.srt import escape_text as escape_srt
 
 __all__ = [
     "CaptionFormat",
@@ -339,12 +340,19 @@ def _vtt_escape(text: str) -> str:
 
 
 def format_srt(cues: Sequence[Cue], offset: Offset = None) -> str:
-    """SubRip text: numbered cues, ``HH:MM:SS,mmm``, each line of the cue on its own line."""
+    """SubRip text: numbered cues, ``HH:MM:SS,mmm``, each line of the cue on its own line.
+
+    Each line is escaped as the transcript SRT writer escapes it
+    (:func:`~rushes.transcripts.readers.srt.escape_text`): players take ``<inaudible>`` for a
+    tag and show nothing, so ``<``, ``>``, an ``&`` that would start an entity and ``{\\``
+    become entities, and ``-->`` becomes ``--&gt;``, which no reader takes for a timing line
+    and every reader shows as ``-->``. Lines are wrapped before they are escaped: an entity is
+    one character on screen."""
     out = []
     for n, cue in enumerate(cues, 1):
         start = format_clock(printed_time(cue.start, offset), ",")
         end = format_clock(printed_time(cue.end, offset), ",")
-        body = "\n".join(line.replace("-->", "->") for line in cue.lines)
+        body = "\n".join(escape_srt(line) for line in cue.lines)
         out.append(f"{n}\n{start} --> {end}\n{body}\n")
     return "\n".join(out)
 

@@ -10,10 +10,24 @@ the event they describe, 8-character reels, clip names for relinking).
 
 What is written:
 
-- ``TITLE:`` and ``FCM: DROP FRAME`` / ``FCM: NON-DROP FRAME`` (the record labelling).
-- one event per clip, still, title and voice-over, numbered from 001 (three digits up to 999,
-  four past it, columns kept), record timecodes from the sequence start; drop-frame
-  timecodes use ``;`` before the frames.
+- ``TITLE:`` and ``FCM: DROP FRAME`` / ``FCM: NON-DROP FRAME`` (the record labelling). CMX3600
+  is ASCII with a title of at most 70 characters: the cut's name is transliterated (accents
+  dropped, ``—`` as ``-``, ``«»`` as ``"``; what has no ASCII form, such as Chinese, is left
+  out) and cut to 70. Comments (``* FROM CLIP NAME:`` and the rest) keep their UTF-8 text:
+  file names must match to relink, and Resolve, Premiere and :func:`read_edl` read UTF-8
+  comments (an older list in Latin-1 reads too).
+- one event per clip, still, title and voice-over, numbered 001 to 999 in three digits and then
+  from 001 again (a list of 1,000 events goes ``999``, ``001``): the event number is a fixed
+  three-digit column that readers cut by position (pycmx needs two spaces after it; a fourth
+  digit shifts every column), and OpenTimelineIO's reader and :func:`read_edl` only take a
+  repeated number for a transition when it follows at once, which these lists never write, so
+  a number seen again 999 events later is read as a new event. Record timecodes run from the
+  sequence start; drop-frame timecodes use ``;`` before the frames.
+- every timecode on the 24-hour clock of SMPTE ST 12: a source recorded across midnight or a
+  sequence started at 23:59:59:00 reads ``23:59:59:12 00:00:02:00``, an out label below its in
+  label meaning the next day (how CMX systems counted; :func:`read_edl` reads it so when that
+  makes a range shorter than 12 hours, and refuses a list written backwards). OpenTimelineIO's
+  reader does not wrap: it reads such an event with a negative length.
 - reels: the source's reel (≤ 8 of ``A-Z 0-9 _``), made unique within the list (two files that
   both want ``A001C003`` become ``A001C003`` and ``A001C001``; see
   :func:`~rushes.edit.timeline.reel_name`); the full clip name and the file follow as
@@ -27,12 +41,22 @@ What is written:
 - ``variant="premiere"``: every media event on reel ``AX`` with the file's name as
   ``* FROM CLIP NAME:`` (Premiere Pro names and relinks EDL clips by it and ignores reels).
 
-Mixed rates: source timecodes are printed at the source's own timecode rate (its embedded
-start plus the source frame, ``;`` when that timecode is drop-frame), record timecodes at the
-sequence rate, so a 25 fps clip in a 24 fps sequence shows 25 fps labels and a source length
-that differs from the record length by the conform rule of :mod:`rushes.edit.timeline`. Such
-an event carries ``* SOURCE RATE: 25`` so a reader can parse its labels; readers that ignore the
-comment (most) relink by name and take the source in point, which is exact.
+Mixed rates: an EDL has one rate (Resolve's manual lists mixed frame rates as unsupported in
+EDL), and a CMX3600 reader takes every timecode on an event line at it, wants the source length
+to equal the record length unless an ``M2`` motion line says the clip is sped up, and refuses
+``;`` at a rate without drop-frame. So a clip whose source runs at another rate than the
+sequence (29.97 DF or 50 fps in a 25 fps cut) has its source in written at the sequence rate,
+keeping the label's hours, minutes and seconds and scaling its frame number down
+(``01:00:01;00`` → ``01:00:01:00``, ``12:00:02:25`` at 50 → ``12:00:02:12`` at 25), and its
+source out that plus the record length, as editing applications conform such a clip. No ``M2``
+is written: the clip plays at its own speed, and ``M2`` would tell the reader to retime it. The
+exact source range at the source's own rate follows in ``* SOURCE RATE: 29.97`` and
+``* SOURCE TC: 01:00:01;00 01:00:03;15`` comments, which :func:`read_edl` prefers, so reading
+an exported list back gives the frames the cut holds; readers that ignore them (OpenTimelineIO's,
+most editors) relink by clip name and take the in point, which is right to the frame where the
+two rates share a frame boundary and otherwise within one sequence frame. Record timecodes are
+never changed. Lists rushes wrote before carry ``* SOURCE RATE:`` without ``* SOURCE TC:``, with
+the event line at the source's rate; they read as they did.
 
 Reading: the rate is the ``rate`` argument, else 29.97 for ``FCM: DROP FRAME`` (59.94 when a
 frame field reaches 30); an EDL that says ``NON-DROP FRAME`` does not say its rate, and one must
@@ -43,12 +67,20 @@ and bars are left out, and a dissolve's zero-length outgoing line is skipped.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any, Literal, cast
 
-from rushes.domain.timecode import Timecode, format_rate, is_drop_frame_rate, parse_rate
+from rushes.domain.timecode import (
+    Timecode,
+    day_frames,
+    format_rate,
+    is_drop_frame_rate,
+    nominal_fps,
+    parse_rate,
+)
 from rushes.edit.otio_convert import RESERVED_REELS, file_name_from_url
 from rushes.edit.timeline import Event, ImportedEvent, Timeline, reel_name
 from rushes.errors import UsageError
@@ -59,6 +91,18 @@ VARIANTS: tuple[str, ...] = ("cmx3600", "premiere")
 
 LOCATOR_COLOUR = "YELLOW"
 
+#: CMX3600 keeps a list's title to 70 characters.
+TITLE_LENGTH = 70
+#: Event numbers are three digits: 001 to 999, then 001 again.
+MAX_EVENT_NUMBER = 999
+#: Punctuation that NFKD leaves as it is but has a plain ASCII stand-in.
+_ASCII_PUNCTUATION = str.maketrans({
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2212": "-", "\u00ab": '"', "\u00bb": '"', "\u201c": '"', "\u201d": '"', "\u201e": '"',
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2039": "'", "\u203a": "'", "\u00d7": "x",
+    "\u3000": " ",
+})
+
 
 # ---------------------------------------------------------------------------------------------
 # Writing
@@ -67,6 +111,24 @@ LOCATOR_COLOUR = "YELLOW"
 def _one_line(text: str) -> str:
     """EDL comments are single lines: line breaks in a script become `` / ``."""
     return " / ".join(part.strip() for part in text.strip().splitlines() if part.strip())
+
+
+def ascii_title(name: str) -> str:
+    """The ``TITLE:`` of a list: printable ASCII, at most 70 characters, never empty.
+
+    CMX3600 is an ASCII format, and a reader that assumes it shows other bytes garbled;
+    accents come off (``Café`` → ``Cafe``), dashes and quotes become ``-`` and ``"``,
+    and characters with no ASCII form are left out rather than printed as ``?``."""
+    spaced = " ".join(_one_line(name).split())  # tabs and other spaces are spaces
+    text = unicodedata.normalize("NFKD", spaced.translate(_ASCII_PUNCTUATION))
+    kept = "".join(c for c in text if " " <= c <= "~")
+    title = " ".join(kept.split())[:TITLE_LENGTH].rstrip()
+    return title or "Untitled"
+
+
+def event_number(n: int) -> int:
+    """The number printed for the ``n``-th event (from 1): 1–999, then 1 again."""
+    return (n - 1) % MAX_EVENT_NUMBER + 1
 
 
 def _reels(timeline: Timeline, variant: Variant) -> dict[str, str]:
@@ -96,12 +158,25 @@ def _channels(event: Event) -> str:
 def _event_line(number: int, reel: str, channels: str, times: list[Timecode]) -> str:
     """One event line in CMX3600 columns: reel from column 6, source in from column 30.
 
-    Event numbers stay three digits (``001``–``999``) whatever the list's length, as every
-    CMX3600 writer prints them; past 999 the number takes four digits and one space, so the
-    reel and the timecodes keep their columns for readers that cut lines by position.
-    """
+    ``number`` is printed in three digits, 1 to 999 and then from 1 again (see the module
+    docstring), so the reel and the timecodes keep their columns for readers that cut lines
+    by position."""
     stamps = " ".join(str(t) for t in times)
-    return f"{f'{number:03d}':<4} {reel:<8} {channels:<5} C        {stamps}"
+    return f"{event_number(number):03d}  {reel:<8} {channels:<5} C        {stamps}"
+
+
+def at_sequence_rate(tc: Timecode, rate: Fraction, drop_frame: bool) -> Timecode:
+    """A source label restated at the sequence rate for an event line: the same hours, minutes
+    and seconds, the frame number scaled down (frame 25 of 50 is frame 12 of 25), and at
+    drop-frame a skipped number moved on to the first that exists. The label is the one a
+    person sees (on the 24-hour clock), so the conversion reads the same to everyone."""
+    h, m, s, f = (int(x) for x in re.split(r"[:;]", str(tc)))
+    frame = f * nominal_fps(rate) // nominal_fps(tc.rate)
+    if drop_frame:
+        skipped = 2 * nominal_fps(rate) // 30
+        if s == 0 and m % 10 and frame < skipped:
+            frame = skipped
+    return Timecode.parse(f"{h:02d}:{m:02d}:{s:02d}:{frame:02d}", rate, drop_frame)
 
 
 @dataclass
@@ -122,12 +197,18 @@ def _media_event(
         times = [first, first + event.duration]
     else:
         times = [source.timecode(event.source_in), source.timecode(event.source_out)]
+    native = times
+    mixed = event.kind == "clip" and source.rate != timeline.rate
+    if mixed:
+        first = at_sequence_rate(times[0], timeline.rate, timeline.drop_frame)
+        times = [first, first + event.duration]
     clip_name = Path(source.path).name if variant == "premiere" else source.name
     comments = [f"* FROM CLIP NAME: {clip_name or source.name}"]
     if source.path:
         comments.append(f"* SOURCE FILE: {source.path}")
-    if event.kind == "clip" and source.rate != timeline.rate:
+    if mixed:
         comments.append(f"* SOURCE RATE: {format_rate(source.rate)}")
+        comments.append(f"* SOURCE TC: {native[0]} {native[1]}")
     if event.label and event.label != source.name:
         comments.append(f"* COMMENT: {_one_line(event.label)}")
     if event.kind == "clip" and source.has_audio and (source.audio_channels or 0) > 2:
@@ -175,7 +256,7 @@ def edl_text(timeline: Timeline, variant: Variant = "cmx3600") -> str:
     elif timeline.notes:
         written.append(_Written(Event("note", 0, 0), [f"* NOTE: {_one_line(n)}"
                                                     for n in timeline.notes]))
-    title = _one_line(timeline.name) or "Untitled"
+    title = ascii_title(timeline.name)
     fcm = "DROP FRAME" if timeline.drop_frame else "NON-DROP FRAME"
     body = "\n\n".join("\n".join(w.lines) for w in written)
     return f"TITLE: {title}\nFCM: {fcm}\n\n{body}\n"
@@ -211,6 +292,7 @@ _COMMENT_RES = {
     "file": re.compile(r"^\*?\s*(?:SOURCE FILE|FROM CLIP|FROM FILE|TO CLIP|TO FILE):\s*(.*)$",
                        re.IGNORECASE),
     "rate": re.compile(r"^\*?\s*SOURCE RATE:\s*(.*)$", re.IGNORECASE),
+    "source_tc": re.compile(r"^\*?\s*SOURCE TC:\s*(\S+\s+\S+)\s*$", re.IGNORECASE),
     "aud": re.compile(r"^AUD\s+([34])(?:\s+([34]))?\s*$", re.IGNORECASE),
 }
 #: CMX3600 channel shorthands and the tracks they stand for (as OpenTimelineIO reads them).
@@ -326,6 +408,19 @@ def _timecode(path: Path, n: int, text: str, rate: Fraction, df: bool) -> Timeco
         raise UsageError(f"{path.name} line {n}: {exc}") from None
 
 
+def _next_day(tc_in: Timecode, tc_out: Timecode) -> Timecode:
+    """An out label below its in label is past midnight: timecode is a 24-hour clock, so
+    ``23:59:59:12 00:00:02:00`` is a range of 2 s 13 frames, not a negative one. Only a range
+    shorter than half a day is read so; ``00:00:01:00 00:00:00:00`` is a list written
+    backwards (23 h 59 min 59 s is no event), and it is returned as it is, to be refused."""
+    if tc_out.frames >= tc_in.frames:
+        return tc_out
+    day = day_frames(tc_out.rate, tc_out.drop_frame)
+    if tc_out.frames + day - tc_in.frames >= day // 2:
+        return tc_out
+    return Timecode(tc_out.frames + day, tc_out.rate, tc_out.drop_frame)
+
+
 def _events_of(path: Path, p: _Pending, edl_rate: Fraction, record_df: bool) -> list[ImportedEvent]:
     if p.reel in _NO_MEDIA_REELS:
         return []
@@ -335,8 +430,14 @@ def _events_of(path: Path, p: _Pending, edl_rate: Fraction, record_df: bool) -> 
             source_rate = parse_rate(p.comments["rate"])
         except UsageError as exc:
             raise UsageError(f"{path.name} event {p.number}: SOURCE RATE {exc}") from None
-    s_in, s_out = (_timecode(path, p.line_no, t, source_rate, p.source_df) for t in p.times[:2])
+    source_times, source_df = p.times[:2], p.source_df
+    if "source_tc" in p.comments and "rate" in p.comments:
+        # The exact range at the source's rate (the event line restates it at the list's);
+        # its labels say drop-frame by their ';', whatever the FCM line says of the record.
+        source_times, source_df = p.comments["source_tc"].split(), False
+    s_in, s_out = (_timecode(path, p.line_no, t, source_rate, source_df) for t in source_times)
     r_in, r_out = (_timecode(path, p.line_no, t, edl_rate, record_df) for t in p.times[2:])
+    s_out, r_out = _next_day(s_in, s_out), _next_day(r_in, r_out)
     if r_out.frames < r_in.frames or s_out.frames < s_in.frames:
         raise UsageError(f"{path.name} line {p.line_no}: an out timecode is before its in")
     if r_out.frames == r_in.frames:
@@ -351,6 +452,7 @@ def _events_of(path: Path, p: _Pending, edl_rate: Fraction, record_df: bool) -> 
             source_in=s_in, source_out=s_out, record_in=r_in, record_out=r_out,
             reel=None if p.reel == "AX" else p.reel,
             clip_name=clip_name or None, file_name=file_name or None,
+            file_path=file_text or None,
         )
         for track in tracks
     ]

@@ -494,6 +494,7 @@ class _Reader:
             reel=reel or None,
             clip_name=(clip.findtext("name") or "").strip() or None,
             file_name=file_name or None,
+            file_path=url or None,
         )
 
 

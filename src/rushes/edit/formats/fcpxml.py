@@ -782,12 +782,19 @@ class _Reader:
             reel=None,
             clip_name=node.attrs.get("name") or asset.attrs.get("name"),
             file_name=_media_file_name(asset),
+            file_path=_media_file_path(asset),
         )
         key = (asset.attrs.get("id", ""), source_in, source_out, record_in, record_out)
         self.found.append(_Found(event, key))
 
 
 def _media_file_name(asset: _Node) -> str | None:
+    src = _media_file_path(asset)
+    return PurePosixPath(unquote(urlsplit(src).path)).name or None if src else None
+
+
+def _media_file_path(asset: _Node) -> str | None:
+    """The ``src`` URL of the asset's original media (else its first local one)."""
     reps = [c for c in asset.children if c.tag == "media-rep"]
     reps.sort(key=lambda r: r.attrs.get("kind", "original-media") != "original-media")
     for rep in reps:
@@ -795,7 +802,6 @@ def _media_file_name(asset: _Node) -> str | None:
         parts = urlsplit(src)
         if parts.scheme not in ("", "file"):
             continue
-        name = PurePosixPath(unquote(parts.path)).name
-        if name:
-            return name
+        if PurePosixPath(unquote(parts.path)).name:
+            return src
     return None
