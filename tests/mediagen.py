@@ -128,6 +128,16 @@ def audio_tone(path: Path, *, seconds: float = 2.0, frequency: int = 440) -> Pat
     return path
 
 
+def audio_bwf(path: Path, *, time_reference: int, seconds: float = 2.0,
+              sample_rate: int = 48000) -> Path:
+    """A Broadcast WAV as a sound recorder writes it: 24-bit PCM with a ``bext`` chunk whose
+    TimeReference (samples since midnight) is ``time_reference``."""
+    run_ffmpeg("-f", "lavfi", "-i", f"sine=f=440:sample_rate={sample_rate}", "-t", str(seconds),
+               "-c:a", "pcm_s24le", "-write_bext", "1", "-metadata",
+               f"time_reference={time_reference}", str(path))
+    return path
+
+
 def truncated_copy(source: Path, path: Path, fraction: float = 0.5) -> Path:
     """The first part of ``source`` only, as a copy cut short in transfer."""
     data = source.read_bytes()

@@ -6,6 +6,7 @@ only here, with a ``timecode`` string beside them that honours the source's embe
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any
 
@@ -13,7 +14,17 @@ import sqlalchemy as sa
 
 from rushes.catalog.assets import AssetRow, count_by_kind, list_problems
 from rushes.catalog.jobs import counts, failed_jobs
-from rushes.domain.timecode import Timecode, parse_rate, timecode_at, to_json_time
+from rushes.domain.timecode import (
+    Timecode,
+    is_drop_frame_rate,
+    parse_rate,
+    timecode_at,
+    to_json_time,
+)
+
+#: The rate an audio file's time reference is counted at when nothing else gives one: the
+#: ``sequence_rate`` setting's default.
+DEFAULT_TIMECODE_RATE = Fraction(25)
 
 
 def _fraction(value: Any) -> Fraction | None:
@@ -44,11 +55,40 @@ def media_clock(probe: dict[str, Any]) -> tuple[Fraction | None, Timecode | None
     return rate, start
 
 
-def asset_summary(asset: AssetRow, probe: dict[str, Any] | None) -> dict[str, Any]:
-    """The ``rushes ls`` row: id, path, kind, duration, fps, plus what a person wants to see."""
+def time_reference(probe: dict[str, Any]) -> Fraction | None:
+    """An audio file's recorded start in exact seconds since midnight (a Broadcast WAV's
+    ``bext`` time reference); None without one, and for probes made before it was read."""
+    return _fraction(probe.get("start_seconds"))
+
+
+def reference_timecode(
+    seconds: Fraction, rate: Fraction, drop_frame: bool | None = None
+) -> Timecode:
+    """The start timecode of a file whose start is ``seconds`` since midnight, counted at
+    ``rate`` (an audio file has no frames of its own: editing applications label a Broadcast
+    WAV at the project's rate). A start between two frames is rounded down to the frame, as
+    Avid, Resolve and Premiere do; the sound itself is not moved, so it lies less than a frame
+    after its labels (the exact start stays in the probe's ``start_seconds``).
+    ``drop_frame``: the cut's labelling; by default drop-frame at 29.97 and 59.94, as a new
+    sequence at those rates has."""
+    df = is_drop_frame_rate(rate) if drop_frame is None else drop_frame
+    return Timecode(math.floor(seconds * rate), rate, df)
+
+
+def asset_summary(
+    asset: AssetRow, probe: dict[str, Any] | None, timecode_rate: Fraction | None = None
+) -> dict[str, Any]:
+    """The ``rushes ls`` row: id, path, kind, duration, fps, plus what a person wants to see.
+
+    An audio file with a time reference (Broadcast WAV) shows its ``start_seconds`` and a
+    ``start_timecode`` counted at ``timecode_rate`` (the ``sequence_rate`` setting; 25 when not
+    given)."""
     probe = probe or {}
     duration = media_duration(probe)
     rate, start = media_clock(probe)
+    reference = time_reference(probe) if asset.kind == "audio" else None
+    if start is None and rate is None and reference is not None:
+        start = reference_timecode(reference, timecode_rate or DEFAULT_TIMECODE_RATE)
     return {
         "id": asset.id,
         "path": asset.path,
@@ -59,6 +99,7 @@ def asset_summary(asset: AssetRow, probe: dict[str, Any] | None) -> dict[str, An
         "fps": to_json_time(rate) if rate is not None else None,
         "rate": f"{rate.numerator}/{rate.denominator}" if rate is not None else None,
         "start_timecode": str(start) if start is not None else None,
+        "start_seconds": to_json_time(reference) if reference is not None else None,
         "width": probe.get("width"),
         "height": probe.get("height"),
     }

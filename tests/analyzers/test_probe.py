@@ -95,6 +95,21 @@ def test_audio_file(tmp_path: Path) -> None:
     assert out["browser_playable"] is False
 
 
+def test_broadcast_wav_time_reference_is_its_exact_start(tmp_path: Path) -> None:
+    # 10:00:00 at 48 kHz, plus 480 samples (10 ms: a quarter of a frame at 25 fps).
+    wav = mediagen.audio_bwf(tmp_path / "sound.wav", time_reference=1_728_000_480)
+    out = probe(wav, "audio")
+    assert out["time_reference"] == 1_728_000_480
+    assert Fraction(out["start_seconds"]) == Fraction(1_728_000_480, 48_000)
+    assert out["start_seconds"] == "3600001/100"
+    assert out["rate"] is None and out["start_timecode"] is None
+
+
+def test_wav_without_bext_has_no_time_reference(tmp_path: Path) -> None:
+    out = probe(mediagen.audio_tone(tmp_path / "tone.wav", seconds=1.0), "audio")
+    assert out["time_reference"] is None and out["start_seconds"] is None
+
+
 def test_jpeg_with_exif_camera_and_gps(tmp_path: Path) -> None:
     still = mediagen.image_jpeg_with_exif(
         tmp_path / "photo.jpg",

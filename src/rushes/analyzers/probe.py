@@ -1,7 +1,8 @@
 """The probe analyzer: technical metadata, embedded timecode, camera, date and place.
 
 It runs first because everything else leans on it: the proxy analyzer reads
-``browser_playable``, exports read ``start_timecode`` and ``rate``. The work lives in
+``browser_playable``, exports read ``start_timecode`` and ``rate`` (and, for a Broadcast WAV,
+``start_seconds``: its ``bext`` time reference, exact). The work lives in
 :mod:`rushes.media.probe`; this module only adapts it to the analyzer interface.
 """
 
@@ -17,7 +18,9 @@ class ProbeAnalyzer(Analyzer):
     """ffprobe + exiftool summary of one file (see :func:`rushes.media.probe.summarize`)."""
 
     name: ClassVar[str] = "probe"
-    version: ClassVar[int] = 1
+    #: 2: ``time_reference``/``start_seconds`` (BWF). The bump re-probes catalogued files so a
+    #: sound recorder's WAVs gain their start; a result without the keys reads as no reference.
+    version: ClassVar[int] = 2
     kinds: ClassVar[frozenset[str]] = frozenset({"video", "audio", "image"})
     requires: ClassVar[tuple[str, ...]] = ()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import click
 
 from rushes.catalog.assets import (
@@ -12,6 +14,7 @@ from rushes.catalog.assets import (
 from rushes.catalog.results import result_of, results_of
 from rushes.cli.app import State, emit_json, pass_state, printable
 from rushes.domain import ASSET_KINDS
+from rushes.domain.timecode import parse_rate
 from rushes.present import asset_summary, status_json
 
 
@@ -33,14 +36,21 @@ def status(state: State, as_json: bool) -> None:
         click.echo(f"  {printable(e['path'])}: [{e['analyzer']}] {e['error']}")
 
 
+def _timecode_rate(state: State) -> Fraction:
+    """What a Broadcast WAV's start timecode is shown at: the ``sequence_rate`` setting."""
+    return parse_rate(str(state.settings.sequence_rate))
+
+
 @click.command("ls")
 @click.option("--kind", type=click.Choice(ASSET_KINDS), help="Only assets of this kind.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
 def ls(state: State, kind: str | None, as_json: bool) -> None:
     """List assets."""
+    tc_rate = _timecode_rate(state)
     with state.catalog().read() as conn:
-        rows = [asset_summary(a, result_of(conn, a.id, "probe")) for a in list_assets(conn, kind)]
+        rows = [asset_summary(a, result_of(conn, a.id, "probe"), tc_rate)
+                for a in list_assets(conn, kind)]
     if as_json:
         emit_json(rows)
         return
@@ -61,7 +71,7 @@ def show(state: State, asset: str, as_json: bool) -> None:
         row = resolve_asset(conn, asset)
         results = results_of(conn, row.id)
         locs = locations_of(conn, row.id)
-    data = asset_summary(row, results.get("probe"))
+    data = asset_summary(row, results.get("probe"), _timecode_rate(state))
     data["locations"] = [{"path": loc.path, "missing": loc.missing} for loc in locs]
     data["cache"] = str(project.asset_cache(row.id))
     data["results"] = results
@@ -76,7 +86,8 @@ def show(state: State, asset: str, as_json: bool) -> None:
         missing = "  (missing)" if loc["missing"] else ""
         click.echo(f"{'location':>15}: {printable(loc['path'])}{missing}")
     probe = results.get("probe", {})
-    shown = {"streams", "duration", "rate", "start_timecode", "width", "height"}
+    shown = {"streams", "duration", "rate", "start_timecode", "width", "height",
+             "start_seconds"}
     for key, value in probe.items():
         if key not in shown and value not in (None, "", [], {}):
             click.echo(f"{key:>15}: {printable(value)}")  # embedded tags are the file's text

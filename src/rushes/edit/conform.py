@@ -33,6 +33,7 @@ from rushes.edit.timeline import (
     seconds_to_frames,
 )
 from rushes.errors import UsageError
+from rushes.present import reference_timecode
 from rushes.project import Project
 
 
@@ -84,8 +85,10 @@ def sequence_clock(
 class _Sources:
     """Each asset's Source once per timeline, with reel names unique within it."""
 
-    def __init__(self, conn: sa.Connection, project: Project, rate: Fraction) -> None:
-        self.conn, self.project, self.rate = conn, project, rate
+    def __init__(
+        self, conn: sa.Connection, project: Project, rate: Fraction, drop_frame: bool = False
+    ) -> None:
+        self.conn, self.project, self.rate, self.drop_frame = conn, project, rate, drop_frame
         self.infos: dict[str, MediaInfo] = {}
         self.sources: dict[str, Source] = {}
         self.reels: set[str] = set()
@@ -113,7 +116,14 @@ class _Sources:
         present = [loc for loc in locations_of(self.conn, asset_id) if not loc.missing]
         path = present[0].path if present else (info.asset.path or "")
         rate = info.rate or self.rate
-        start = info.start if info.start is not None else Timecode(0, rate)
+        if info.start is not None:
+            start = info.start
+        elif info.rate is None and info.reference is not None:
+            # A Broadcast WAV starts at its time reference, counted in the cut's frames (and
+            # labelled as the cut is), as editing applications read it; rounded down to a frame.
+            start = reference_timecode(info.reference, rate, self.drop_frame)
+        else:
+            start = Timecode(0, rate)
         proxy = None
         proxy_result = result_of(self.conn, asset_id, "proxy")
         if proxy_result and proxy_result.get("file"):
@@ -166,7 +176,7 @@ def build_timeline(
     renders that point an editor at files), else one line names the item and the file."""
     items = items_of(conn, cut)
     clock = sequence_clock(conn, cut, settings, items)
-    sources = _Sources(conn, project, clock.rate)
+    sources = _Sources(conn, project, clock.rate, clock.start.drop_frame)
     events: list[Event] = []
     record = 0
     width = height = None

@@ -40,12 +40,13 @@ def parse_bounds(
     return start, end
 
 
-def parse_item(conn: sa.Connection, text: str) -> NewItem:
+def parse_item(conn: sa.Connection, text: str, timecode_rate: Fraction | None = None) -> NewItem:
     """One ITEM of ``rushes cut add`` / ``rushes bin add``.
 
     ``12`` or ``clip:12`` is a clip; ``ASSET@IN-OUT`` a range of an asset (for an image,
     ``IMG@5`` or ``IMG@0-5`` holds it five seconds); a bare ASSET is a whole video or audio
-    file, or an image held for the ``still_seconds`` setting.
+    file, or an image held for the ``still_seconds`` setting. ``timecode_rate``: the cut's
+    rate, at which a Broadcast WAV's timecodes are read (25 when the cut has none yet).
     """
     text = text.strip()
     m = _CLIP_RE.match(text)
@@ -57,7 +58,7 @@ def parse_item(conn: sa.Connection, text: str) -> NewItem:
         if text.lower().startswith("clip:"):
             raise UsageError(f"no clip {m.group(1)} in this project (see `rushes clip ls`)")
     asset, rng = _asset_and_range(conn, text)
-    info = media_info(conn, asset)
+    info = media_info(conn, asset, timecode_rate)
     where = f"item {text!r}"
     if asset.kind == "image":
         if not rng:

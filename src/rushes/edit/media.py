@@ -15,7 +15,7 @@ from rushes.domain import TIMED_KINDS
 from rushes.domain.timecode import Timecode, parse_time, timecode_at, to_json_time
 from rushes.edit.timeline import round_half_up
 from rushes.errors import UsageError
-from rushes.present import media_clock
+from rushes.present import DEFAULT_TIMECODE_RATE, media_clock, reference_timecode, time_reference
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,22 @@ class MediaInfo:
     has_audio: bool
     audio_rate: int | None
     audio_channels: int | None
+    #: An audio file's recorded start, exact seconds since midnight (a Broadcast WAV's time
+    #: reference); None for video, stills and audio without one.
+    reference: Fraction | None = None
+    #: The rate a timecode typed for such a file is read at (it has no frames of its own): the
+    #: cut's rate when it goes into a cut, else the ``sequence_rate`` setting (25 by default).
+    timecode_rate: Fraction = DEFAULT_TIMECODE_RATE
+
+    @property
+    def clock(self) -> tuple[Fraction | None, Timecode | None]:
+        """The rate and start timecode that source timecodes of this asset count in: the
+        video's own, or for a Broadcast WAV its time reference at ``timecode_rate``."""
+        if self.rate is not None:
+            return self.rate, self.start
+        if self.reference is not None:
+            return self.timecode_rate, reference_timecode(self.reference, self.timecode_rate)
+        return None, None
 
     @property
     def name(self) -> str:
@@ -45,9 +61,13 @@ class MediaInfo:
         """A user's in or out point: seconds, ``HH:MM:SS.mmm`` or a source timecode.
 
         The media's length goes along so that, on a recording that runs past midnight, a
-        label earlier than its start timecode reads as the next day's (the clock wraps)."""
+        label earlier than its start timecode reads as the next day's (the clock wraps).
+        On a Broadcast WAV a timecode counts from its time reference at ``timecode_rate``
+        (``10:00:02:00`` is two seconds into a file stamped 10:00:00:00); on other audio a
+        timecode is refused, as there is no clock to read it against."""
+        rate, start = self.clock
         try:
-            return parse_time(text, self.rate, self.start, self.duration)
+            return parse_time(text, rate, start, self.duration)
         except UsageError as exc:
             raise UsageError(f"{what} {text!r}: {exc}") from None
 
@@ -73,18 +93,23 @@ class MediaInfo:
     def label(self, t: Fraction) -> str:
         """A time as a person reads it for this asset: its source timecode (on the 24-hour
         clock, so 00:00:02:00 after midnight), else seconds."""
-        if self.rate is not None:
-            return str(timecode_at(t, self.rate, self.start))
+        rate, start = self.clock
+        if rate is not None:
+            return str(timecode_at(t, rate, start))
         return f"{float(t):.3f}s"
 
     def time_json(self, t: Fraction) -> dict[str, Any]:
+        rate, start = self.clock
         return {
             "seconds": to_json_time(t),
-            "timecode": str(timecode_at(t, self.rate, self.start)) if self.rate else None,
+            "timecode": str(timecode_at(t, rate, start)) if rate else None,
         }
 
 
-def media_info(conn: sa.Connection, asset: AssetRow) -> MediaInfo:
+def media_info(
+    conn: sa.Connection, asset: AssetRow, timecode_rate: Fraction | None = None
+) -> MediaInfo:
+    """``timecode_rate``: what a Broadcast WAV's timecodes count in (see ``MediaInfo``)."""
     probe = result_of(conn, asset.id, "probe") or {}
     rate, start = media_clock(probe)
     duration_text = probe.get("duration")
@@ -101,4 +126,6 @@ def media_info(conn: sa.Connection, asset: AssetRow) -> MediaInfo:
         has_audio=bool(probe.get("audio_codec")),
         audio_rate=probe.get("audio_sample_rate"),
         audio_channels=probe.get("audio_channels"),
+        reference=time_reference(probe) if asset.kind == "audio" else None,
+        timecode_rate=timecode_rate or DEFAULT_TIMECODE_RATE,
     )

@@ -35,10 +35,13 @@ from rushes.project import Project
 # --- clips ----------------------------------------------------------------------------------
 
 
-def clip_json(conn: sa.Connection, clip: ClipRow) -> dict[str, Any]:
+def clip_json(
+    conn: sa.Connection, clip: ClipRow, timecode_rate: Fraction | None = None
+) -> dict[str, Any]:
+    """``timecode_rate``: what a Broadcast WAV's timecodes are printed at (25 by default)."""
     asset = get_asset(conn, clip.asset_id)
     assert asset is not None
-    info = media_info(conn, asset)
+    info = media_info(conn, asset, timecode_rate)
     a, b = info.time_json(clip.start), info.time_json(clip.end)
     return {
         "id": clip.id,
@@ -76,7 +79,9 @@ def add_clip(
                 f"{asset.path} is {asset.kind}: only video and audio have in and out points "
                 "(add an image to a cut as a still)"
             )
-        info = media_info(conn, asset)
+        # A Broadcast WAV's timecodes are read at the project's sequence rate.
+        tc_rate = parse_rate(str(settings.sequence_rate)) if settings else None
+        info = media_info(conn, asset, tc_rate)
         if text is not None:
             if in_ is not None or out is not None:
                 raise UsageError("give either --text or --in/--out, not both")
@@ -89,7 +94,7 @@ def add_clip(
             # Apart, not joined as "IN-OUT": a negative in point would split wrongly.
             start, end = parse_bounds(info, in_, out, f"clip of {asset.path}")
         clip_id = clip_rows.add_clip(conn, asset.id, start, end, label or None)
-        return clip_json(conn, clip_rows.get_clip(conn, clip_id))
+        return clip_json(conn, clip_rows.get_clip(conn, clip_id), tc_rate)
 
 
 def list_clips(catalog: Catalog, asset_ref: str | None = None) -> list[dict[str, Any]]:
@@ -334,7 +339,9 @@ def add_items(
     """Add ITEMs (clip ids, ``ASSET@IN-OUT``, images) in order, before ``position``."""
     with catalog.write() as conn:
         cut = cut_rows.get_cut(conn, name)
-        parsed = [parse_item(conn, text) for text in items]
+        # A Broadcast WAV's timecodes count at the cut's rate, as its exports will print them.
+        rate = parse_rate(cut.rate) if cut.rate else None
+        parsed = [parse_item(conn, text, rate) for text in items]
         if label is not None:
             for item in parsed:
                 item.label = label

@@ -46,6 +46,7 @@ from rushes.edit.importers import source_path
 from rushes.edit.media import MediaInfo, media_info
 from rushes.edit.timeline import ImportedEvent, reel_name
 from rushes.errors import UsageError
+from rushes.present import reference_timecode
 from rushes.project import Project
 
 
@@ -185,6 +186,10 @@ def _media_range(info: MediaInfo, event: ImportedEvent) -> tuple[Fraction, Fract
         except UsageError:
             pass
         offset = Fraction(start_frames) / rate
+        return (event.source_in.seconds() - offset, event.source_out.seconds() - offset)
+    if info.reference is not None:
+        # A Broadcast WAV's labels count from its time reference at the list's rate.
+        offset = Fraction(reference_timecode(info.reference, event.rate).frames) / event.rate
         return (event.source_in.seconds() - offset, event.source_out.seconds() - offset)
     return (event.source_in.seconds(), event.source_out.seconds())
 

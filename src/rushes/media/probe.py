@@ -221,6 +221,20 @@ def start_timecode(data: JSON, video: JSON | None) -> str | None:
     return None
 
 
+def time_reference(fmt: JSON | None, audio: JSON | None) -> tuple[int | None, Fraction | None]:
+    """A Broadcast WAV's recorded start: the ``bext`` chunk's TimeReference (samples since
+    midnight, which ffprobe shows as the ``time_reference`` format tag) and that many samples at
+    the audio's sample rate, in exact seconds (1728000000 at 48 kHz is 36000 s, 10:00:00).
+
+    A separate sound recorder stamps it so the sound syncs and conforms by timecode; a file
+    without one (or with a sample rate of 0) gives ``(None, None)``."""
+    samples = _int(_tags(fmt).get("time_reference"))
+    sample_rate = _int(audio.get("sample_rate")) if audio is not None else None
+    if samples is None or not sample_rate or sample_rate <= 0:
+        return None, None
+    return samples, Fraction(samples, sample_rate)
+
+
 def iso_datetime(text: Any, zone: str | None = None) -> str | None:
     """An EXIF/QuickTime/ffprobe date as ISO 8601, keeping its zone (or ``zone``) when known.
 
@@ -465,6 +479,9 @@ def summarize(probe: JSON | None, exif: JSON | None, kind: str) -> dict[str, Any
         if m is not None and semicolon and not drop_frame:
             hh, mm, ss, _, ff = m.groups()
             tc = f"{hh}:{mm}:{ss}:{ff}"  # a ';' at 25 fps is a slip, not drop-frame
+    samples, start_seconds = (
+        time_reference(fmt, audio) if kind != "image" else (None, None)
+    )
 
     video_codec = str(video.get("codec_name")) if video is not None else None
     pix_fmt = video.get("pix_fmt") if video is not None else None
@@ -495,6 +512,10 @@ def summarize(probe: JSON | None, exif: JSON | None, kind: str) -> dict[str, Any
         "bit_rate": _int(fmt.get("bit_rate")),
         "start_timecode": tc,
         "drop_frame": drop_frame,
+        # BWF TimeReference: samples since midnight, and as exact seconds ("36000/1"); an
+        # audio file has no frame rate, so its start timecode is counted at a cut's rate.
+        "time_reference": samples,
+        "start_seconds": format_rational(start_seconds) if start_seconds is not None else None,
         "creation_time": creation_time(exif, video, fmt),
         "camera_make": _first_text(
             exif,
