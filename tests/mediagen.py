@@ -138,6 +138,28 @@ def audio_bwf(path: Path, *, time_reference: int, seconds: float = 2.0,
     return path
 
 
+def video_multitrack(path: Path, *, tracks: int = 4, seconds: float = 2.0,
+                     size: str = "320x240", rate: str = "25") -> Path:
+    """A camera file with ``tracks`` separate mono audio streams (boom, radio mics …), each a
+    different tone so that a track can be told from another."""
+    args = _lavfi("testsrc2", size, rate, seconds)
+    for n in range(tracks):
+        args += ["-f", "lavfi", "-i",
+                 f"sine=frequency={300 + 100 * n}:sample_rate=48000:duration={seconds}"]
+    maps = ["-map", "0:v"] + [a for n in range(tracks) for a in ("-map", f"{n + 1}:a")]
+    run_ffmpeg(*args, *maps, "-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", "ultrafast",
+               "-c:a", "pcm_s16le", "-shortest", str(path))
+    return path
+
+
+def audio_poly(path: Path, *, channels: int = 8, seconds: float = 2.0) -> Path:
+    """A recorder's polyphonic WAV: one stream of ``channels`` channels."""
+    run_ffmpeg("-f", "lavfi", "-i", f"sine=f=440:sample_rate=48000:duration={seconds}",
+               "-af", f"pan={channels}c|" + "|".join(f"c{i}=c0" for i in range(channels)),
+               "-c:a", "pcm_s24le", str(path))
+    return path
+
+
 def truncated_copy(source: Path, path: Path, fraction: float = 0.5) -> Path:
     """The first part of ``source`` only, as a copy cut short in transfer."""
     data = source.read_bytes()

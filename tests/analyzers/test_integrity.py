@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
+import tempfile
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from rushes.analyzers.integrity import (
 from rushes.config import load_settings
 from rushes.errors import MediaError
 from rushes.media.extent import Extent
+from rushes.media.wav_header import WavLength, wav_length
 
 #: Analysis without speech recognition: these clips are tones, and the check does not need it.
 ENV = {"RUSHES_TRANSCRIBE": "false", "RUSHES_WORKERS": "1"}
@@ -122,9 +125,15 @@ def test_truncated_files_are_reported_and_intact_ones_are_not(tmp_path: Path) ->
     shown = rushes_json("show", str(cut), cwd=tmp_path, env=ENV)
     assert {"probe", "shots", "thumbnails"} <= set(shown["results"])
     assert "integrity" not in shown["results"]
+    # ``show`` says why: the failed analysis and its reason, in JSON and on the terminal.
+    assert shown["failed_analyses"] == [
+        {"analyzer": "integrity", "error": errors[cut.name]["error"]}]
+    shown_text = rushes("show", str(cut), cwd=tmp_path, env=ENV).stdout
+    assert f"         failed: integrity: {errors[cut.name]['error']}" in shown_text.splitlines()
     assert Fraction(shown["results"]["shots"]["decoded_end"]) == Fraction(video.group(1))
-    intact = rushes_json("show", str(whole), cwd=tmp_path, env=ENV)["results"]["integrity"]
-    assert intact == {"checked": True, "stated": "5/1", "reached": "5/1"}
+    intact = rushes_json("show", str(whole), cwd=tmp_path, env=ENV)
+    assert intact["results"]["integrity"] == {"checked": True, "stated": "5/1", "reached": "5/1"}
+    assert intact["failed_analyses"] == []
 
     # Retrying checks again and finds the same; the originals were never written to.
     rushes("retry", cwd=tmp_path, env=ENV)
@@ -158,6 +167,47 @@ def test_format_without_a_stated_length_is_not_judged(tmp_path: Path) -> None:
     cut = mediagen.truncated_copy(clip, tmp_path / "cut.ts", 0.4)
     result = analyse(cut, "video", tmp_path)
     assert result["checked"] is False and result["reached"] is None
+
+
+# -- WAV: FFmpeg sizes a cut one by its bytes, the header still promises the take -----------------
+
+
+def test_a_wav_cut_short_is_found_by_its_header(tmp_path: Path) -> None:
+    whole = mediagen.audio_bwf(tmp_path / "take.wav", time_reference=1_728_000_000, seconds=6)
+    assert analyse(whole, "audio", tmp_path)["checked"] is True
+    cut = mediagen.truncated_copy(whole, tmp_path / "cut.wav", 0.4)
+    with pytest.raises(MediaError) as info:
+        analyse(cut, "audio", tmp_path)
+    found = re.fullmatch(r"data ends at 00:00:(\d\d\.\d{3}) of 00:00:06\.000 \(truncated\)",
+                         str(info.value))
+    assert found is not None, str(info.value)
+    assert 2.0 < float(found.group(1)) < 2.6  # 40 % of the bytes of 6 s
+
+
+def test_an_unfinished_wav_header_promises_nothing(tmp_path: Path) -> None:
+    """A recorder that lost power leaves the data size 0: the sound is all there."""
+    data = bytearray(mediagen.audio_tone(tmp_path / "t.wav", seconds=3).read_bytes())
+    at = data.index(b"data")
+    data[at + 4:at + 8] = bytes(4)
+    unfinished = tmp_path / "unfinished.wav"
+    unfinished.write_bytes(bytes(data))
+    assert wav_length(unfinished) is None
+    assert analyse(unfinished, "audio", tmp_path)["checked"] is True
+
+
+def test_wav_length_reads_riff_and_rf64() -> None:
+    fmt = b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, 48000, 96000, 2, 16)
+    riff = b"RIFF" + bytes(4) + b"WAVE" + fmt + b"data" + struct.pack("<I", 96000 * 4)
+    rf64 = (b"RF64" + bytes(4) + b"WAVE" + b"ds64" + struct.pack("<IQQQI", 28, 0, 96000 * 8, 0, 0)
+            + fmt + b"data" + struct.pack("<I", 0xFFFFFFFF))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "x.wav"
+        path.write_bytes(riff + bytes(96000))
+        assert wav_length(path) == WavLength(Fraction(4), Fraction(1))
+        path.write_bytes(rf64 + bytes(96000 * 2))
+        assert wav_length(path) == WavLength(Fraction(8), Fraction(2))
+        path.write_bytes(b"RIFF\0\0\0\0AVI LIST")
+        assert wav_length(path) is None
 
 
 # -- damage that is not truncation ---------------------------------------------------------------

@@ -250,6 +250,17 @@ def test_missing_source_is_one_line_error_and_no_output(
     assert [p.name for p in tmp_path.iterdir()] == []
 
 
+@pytest.mark.parametrize("name", ["review.mkv", "review.mov", "review"])
+def test_a_name_other_than_mp4_is_refused_before_rendering(
+        media: dict[str, Path], tmp_path: Path, name: str) -> None:
+    grey = source(media["grey"], PAL, "10:00:00:00")
+    with pytest.raises(UsageError) as caught:
+        render_review(sequence([("clip", (grey, 0, 10))]), tmp_path / name, height=HEIGHT)
+    assert str(caught.value) == (
+        f"a review cut is an MP4 (H.264 and AAC): name it .mp4, not {name}")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_unreadable_source_is_a_media_error_naming_it(tmp_path: Path) -> None:
     broken = tmp_path / "broken.mov"
     broken.write_bytes(b"not a movie at all" * 100)

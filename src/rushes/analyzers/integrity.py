@@ -18,7 +18,10 @@ decoding, :func:`rushes.media.extent.scan_extent`), to tell the story apart:
 * neither: a normal file whose audio runs on past the picture (a Matroska file states only the
   longest stream's length), so nothing is wrong.
 
-Audio files have no decode pass to lean on; their packets are read (cheap beside video).
+Audio files have no decode pass to lean on; their packets are read (cheap beside video). A WAV
+cut short probes as a shorter file (FFmpeg sizes it by its bytes), so its header's promised
+length is read too (:mod:`rushes.media.wav_header`): a sound recorder's take cut in a copy is
+found like a camera's.
 
 Only formats that state their length up front are judged (see
 :data:`rushes.media.extent.STATED_LENGTH_FORMATS`): where the length is computed from the data
@@ -41,6 +44,7 @@ from rushes.analyzers.base import AnalysisContext, Analyzer, AssetView, Result
 from rushes.domain import TIMED_KINDS
 from rushes.errors import MediaError
 from rushes.media.extent import Extent, scan_extent, states_its_length
+from rushes.media.wav_header import wav_length
 from rushes.transcripts.model import format_clock
 
 #: How far short of its stated length a file may end and still count as whole: well above the
@@ -113,7 +117,8 @@ class IntegrityAnalyzer(Analyzer):
     """Whether a video's or an audio file's data reaches its probed duration (see the module)."""
 
     name: ClassVar[str] = "integrity"
-    version: ClassVar[int] = 1
+    #: 2: WAV headers are read (a catalogued WAV cut short is checked again and found).
+    version: ClassVar[int] = 2
     kinds: ClassVar[frozenset[str]] = TIMED_KINDS
     requires: ClassVar[tuple[str, ...]] = ("probe",)
 
@@ -132,6 +137,11 @@ class IntegrityAnalyzer(Analyzer):
         if stated is None or not states_its_length(container):
             return {"checked": False, "stated": _rational(stated) if stated else None,
                     "reached": None}
+        if asset.kind == "audio" and "wav" in str(container).split(","):
+            promised = wav_length(asset.path)
+            if promised is not None and promised.present < promised.stated - SHORTFALL:
+                raise MediaError(f"data ends at {clock(promised.present)} of "
+                                 f"{clock(promised.stated)} (truncated)")
         decoded = decoded_end(asset.results.get("shots", {})) if asset.kind == "video" else None
         if decoded is not None and decoded >= stated - SHORTFALL:
             return {"checked": True, "stated": _rational(stated), "reached": _rational(decoded)}

@@ -11,6 +11,7 @@ from rushes.catalog.assets import (
     locations_of,
     resolve_asset,
 )
+from rushes.catalog.jobs import failed_jobs
 from rushes.catalog.results import result_of, results_of
 from rushes.cli.app import State, emit_json, pass_state, printable
 from rushes.domain import ASSET_KINDS
@@ -71,10 +72,13 @@ def show(state: State, asset: str, as_json: bool) -> None:
         row = resolve_asset(conn, asset)
         results = results_of(conn, row.id)
         locs = locations_of(conn, row.id)
+        failures = failed_jobs(conn, [row.id])
     data = asset_summary(row, results.get("probe"), _timecode_rate(state))
     data["locations"] = [{"path": loc.path, "missing": loc.missing} for loc in locs]
     data["cache"] = str(project.asset_cache(row.id))
     data["results"] = results
+    # Why a file has no transcript or shots is the first thing asked of it.
+    data["failed_analyses"] = [{"analyzer": f.analyzer, "error": f.error} for f in failures]
     if as_json:
         emit_json(data)
         return
@@ -92,6 +96,8 @@ def show(state: State, asset: str, as_json: bool) -> None:
         if key not in shown and value not in (None, "", [], {}):
             click.echo(f"{key:>15}: {printable(value)}")  # embedded tags are the file's text
     click.echo(f"{'analyses':>15}: {', '.join(sorted(results)) or 'none yet'}")
+    for failure in data["failed_analyses"]:
+        click.echo(f"{'failed':>15}: {failure['analyzer']}: {printable(failure['error'])}")
 
 
 def register(cli: click.Group) -> None:

@@ -146,6 +146,7 @@ class _Sources:
             has_audio=info.has_audio,
             audio_rate=info.audio_rate,
             audio_channels=info.audio_channels,
+            audio_layout=info.audio_layout,
             proxy=proxy,
         )
         self.sources[asset_id] = source

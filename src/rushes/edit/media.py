@@ -29,6 +29,7 @@ class MediaInfo:
     has_video: bool
     has_audio: bool
     audio_rate: int | None
+    #: Channels in every audio stream together (a camera's four mono tracks: 4).
     audio_channels: int | None
     #: An audio file's recorded start, exact seconds since midnight (a Broadcast WAV's time
     #: reference); None for video, stills and audio without one.
@@ -36,6 +37,9 @@ class MediaInfo:
     #: The rate a timecode typed for such a file is read at (it has no frames of its own): the
     #: cut's rate when it goes into a cut, else the ``sequence_rate`` setting (25 by default).
     timecode_rate: Fraction = DEFAULT_TIMECODE_RATE
+    #: Channels of each audio stream in file order: ``(2,)`` for stereo, ``(1, 1, 1, 1)`` for a
+    #: camera's four mono tracks; empty where the probe did not list its streams.
+    audio_layout: tuple[int, ...] = ()
 
     @property
     def clock(self) -> tuple[Fraction | None, Timecode | None]:
@@ -115,6 +119,7 @@ def media_info(
     duration_text = probe.get("duration")
     duration = Fraction(str(duration_text)) if duration_text else None
     has_video = bool(probe.get("video_codec")) or asset.kind == "image"
+    layout = audio_layout(probe) if asset.kind in TIMED_KINDS else ()
     return MediaInfo(
         asset=asset,
         rate=rate if asset.kind == "video" else None,
@@ -125,7 +130,22 @@ def media_info(
         has_video=has_video,
         has_audio=bool(probe.get("audio_codec")),
         audio_rate=probe.get("audio_sample_rate"),
-        audio_channels=probe.get("audio_channels"),
+        audio_channels=sum(layout) if layout else probe.get("audio_channels"),
         reference=time_reference(probe) if asset.kind == "audio" else None,
         timecode_rate=timecode_rate or DEFAULT_TIMECODE_RATE,
+        audio_layout=layout,
+    )
+
+
+def audio_layout(probe: dict[str, Any]) -> tuple[int, ...]:
+    """The channels of each audio stream the probe listed, in file order.
+
+    Documentary sound rarely lives in one stereo pair: a camera records boom and radio mic as
+    separate mono tracks, a recorder writes one polyphonic WAV of eight. Every exporter carries
+    all of them, so no microphone is lost at the hand-over. A stream whose channel count is
+    unknown counts as one."""
+    return tuple(
+        max(1, int(s.get("channels") or 1))
+        for s in probe.get("streams") or ()
+        if s.get("type") == "audio"
     )

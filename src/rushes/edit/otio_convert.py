@@ -117,6 +117,9 @@ def _source_meta(source: Source) -> dict[str, Any]:
         "start_timecode": str(source.start),
         "drop_frame": source.start.drop_frame,
         "kind": source.kind,
+        # OTIO has no channel model: a reader that lays out tracks per channel finds it here.
+        "audio_channels": source.audio_channels if source.has_audio else 0,
+        "audio_layout": list(source.audio_layout),
     }
 
 

@@ -775,6 +775,10 @@ def _remove_stale_workdirs(directory: Path, name: str, older_than: float = 60.0)
                 shutil.rmtree(stale, ignore_errors=True)
 
 
+#: The names a review cut may be written under: it is always an MP4.
+REVIEW_SUFFIXES = frozenset({".mp4", ".m4v"})
+
+
 def render_review(
     timeline: Timeline,
     output: Path,
@@ -793,6 +797,10 @@ def render_review(
     the item and the file.
     """
     output = Path(output)
+    if output.suffix.lower() not in REVIEW_SUFFIXES:
+        # The bytes are MP4 whatever the name says; a player or an editor trusts the name.
+        raise UsageError(f"a review cut is an MP4 (H.264 and AAC): name it .mp4, "
+                         f"not {output.name}")
     width, height = review_size(timeline, height)
     if not any(e.kind != "note" and e.duration > 0 for e in timeline.events):
         raise UsageError(f"cut {timeline.name!r} has nothing to render")

@@ -74,7 +74,10 @@ class Source:
     has_video: bool = True
     has_audio: bool = False
     audio_rate: int | None = None
+    #: Channels in all its audio streams together.
     audio_channels: int | None = None
+    #: Channels of each audio stream, in file order (``(1, 1, 1, 1)``: four mono tracks).
+    audio_layout: tuple[int, ...] = ()
     #: A browser-friendly copy in the cache (H.264/AAC), when the proxy analyzer made one.
     proxy: str | None = None
 

@@ -33,7 +33,9 @@ What is written:
   :func:`~rushes.edit.timeline.reel_name`); the full clip name and the file follow as
   ``* FROM CLIP NAME:`` and ``* SOURCE FILE:`` comments, which is what editors relink by.
 - channels: ``V``, ``B``/``AA/V`` (picture with mono/stereo sound), ``A``/``AA`` (sound
-  only), with an ``AUD 3 4`` line for the third and fourth channels of a source that has them.
+  only), with an ``AUD 3 4`` line for the third and fourth channels of a source that has them,
+  counted over all its audio streams (a camera's four mono tracks are channels 1 to 4); past
+  four, a ``* SOURCE AUDIO: N CHANNELS`` comment says what the list cannot carry.
 - titles and voice-over placeholders: ``BL`` (black) events carrying ``* TITLE:`` /
   ``* VOICE-OVER:`` comments with their script.
 - positioned notes: ``* LOC: <record timecode> YELLOW <text>`` locators on the event they fall
@@ -211,8 +213,12 @@ def _media_event(
         comments.append(f"* SOURCE TC: {native[0]} {native[1]}")
     if event.label and event.label != source.name:
         comments.append(f"* COMMENT: {_one_line(event.label)}")
-    if event.kind == "clip" and source.has_audio and (source.audio_channels or 0) > 2:
-        comments.insert(0, "AUD  3    4" if (source.audio_channels or 0) >= 4 else "AUD  3")
+    channels = source.audio_channels or 0
+    if event.kind == "clip" and source.has_audio and channels > 2:
+        if channels > 4:
+            # CMX3600 has no column past the fourth channel: say what the source holds.
+            comments.insert(0, f"* SOURCE AUDIO: {channels} CHANNELS, THIS EDL CARRIES 1-4")
+        comments.insert(0, "AUD  3    4" if channels >= 4 else "AUD  3")
     return reel, times, comments
 
 

@@ -17,7 +17,8 @@ drift for sources at another rate. What is written here:
   ``<timecode>`` with reel, and the streams it has; clip ``in``/``out`` count frames from the
   media's first frame at the clip's ``<rate>``, which is the source's own (mixed rates stay
   exact).
-- picture on V1; sound on A1 (and A2 for the second channel), linked to the picture.
+- picture on V1; sound on A1 … An, one track per channel of the file (a stereo file: A1 and A2;
+  a camera's four mono tracks: A1 to A4), all linked to the picture.
 - titles as FCP7 ``Text`` generators; voice-over placeholders and notes as sequence markers
   (a voice-over marker spans its length); cut-level notes as markers at the start.
 
@@ -154,9 +155,18 @@ class _Writer:
         if source.has_video or event.kind == "still":
             _picture_format(_sub(media, "video"), rate, source.width, source.height)
         if source.has_audio:
-            audio = _sub(media, "audio")
-            _sound_format(audio, source.audio_rate or self.timeline.audio_rate)
-            _sub(audio, "channelcount", source.audio_channels or 2)
+            # One <audio> per stream of the file; where there are several (a camera's mono
+            # tracks), each names the file-wide channels it holds, which clip items count as
+            # their ``trackindex``.
+            layout = _layout(source)
+            channel = 0
+            for count in layout:
+                audio = _sub(media, "audio")
+                _sound_format(audio, source.audio_rate or self.timeline.audio_rate)
+                _sub(audio, "channelcount", count)
+                for _ in range(count if len(layout) > 1 else 0):
+                    channel += 1
+                    _sub(_sub(audio, "audiochannel"), "sourcechannel", channel)
 
     def _file_frames(self, source: Source) -> int:
         if source.duration_frames is not None:
@@ -228,9 +238,14 @@ class _Writer:
         placed: list[_Placed] = []
         if event.kind == "still" or source.has_video:
             placed.append(self.clip_item(event, "video", 1))
+        # Every channel of the file is one clip item on its own track (A1 … An), as FCP7 and
+        # Premiere lay out a camera's or a recorder's tracks; a stereo stream's two channels
+        # share a link group, each mono stream is a group of its own.
+        groups: list[int] = []
         if event.kind == "clip" and source.has_audio:
-            channels = min(2, source.audio_channels or 2)
-            placed += [self.clip_item(event, "audio", i) for i in range(1, channels + 1)]
+            for group, count in enumerate(_layout(source), start=1):
+                groups += [group] * count
+            placed += [self.clip_item(event, "audio", i) for i in range(1, len(groups) + 1)]
         if len(placed) > 1:
             for item in placed:
                 for other in placed:
@@ -240,7 +255,7 @@ class _Writer:
                     _sub(link, "trackindex", other.track_index)
                     _sub(link, "clipindex", other.clip_index)
                     if other.track_kind == "audio":
-                        _sub(link, "groupindex", 1)
+                        _sub(link, "groupindex", groups[other.track_index - 1])
 
     def build(self) -> ET.Element:
         tl = self.timeline
@@ -274,11 +289,18 @@ class _Writer:
             _sub(track, "enabled", "TRUE")
             _sub(track, "locked", "FALSE")
             if kind == "audio":
-                _sub(track, "outputchannelindex", index)
+                # Odd tracks to the left output, even to the right: the sequence has two.
+                _sub(track, "outputchannelindex", (index - 1) % 2 + 1)
             (video if kind == "video" else audio).append(track)
         for name, comment, start, end in markers:
             _marker(sequence, name, comment, start, end)
         return root
+
+
+def _layout(source: Source) -> tuple[int, ...]:
+    """Channels per audio stream; a source probed before layouts were read counts as one
+    stream of its channels (two when unknown)."""
+    return source.audio_layout or (source.audio_channels or 2,)
 
 
 def fcp7_text(timeline: Timeline) -> str:

@@ -1,0 +1,75 @@
+"""The length a WAV file's header promises, against the bytes that are really there.
+
+FFmpeg sizes a WAV by its file when the ``data`` chunk claims more than the file holds, so a
+recorder's WAV cut short in a copy probes as a shorter, healthy file: nothing downstream can tell
+it lost its end. The header still says how long the recording was, so reading the chunk list
+(a few hundred bytes at the front; RF64's ``ds64`` for files past 4 GiB) tells truncation apart
+from a short take.
+
+A ``data`` size of 0 or 0xFFFFFFFF outside RF64 is a header never finished (a recorder that lost
+power writes the audio and not its size): the audio is all there and nothing is promised, so no
+length is claimed.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+#: How far into a file the chunk list is followed before ``data`` must have started: a
+#: recorder's ``bext``, ``iXML`` and ``junk`` chunks come to a few kilobytes, padding for later
+#: metadata to a megabyte at most.
+HEADER_LIMIT = 16 * 1024 * 1024
+
+_UNFINISHED = frozenset({0, 0xFFFFFFFF})
+
+
+@dataclass(frozen=True)
+class WavLength:
+    """Seconds of sound the header promises (``stated``) and the file holds (``present``)."""
+
+    stated: Fraction
+    present: Fraction
+
+
+def wav_length(path: Path) -> WavLength | None:
+    """The promised and present lengths of a RIFF/RF64 WAVE file of PCM-like data; None where
+    the file is not one, its header is unfinished, or its byte rate is unknown."""
+    try:
+        with path.open("rb") as handle:
+            size = path.stat().st_size
+            head = handle.read(12)
+            if len(head) < 12 or head[8:12] != b"WAVE" or head[:4] not in {b"RIFF", b"RF64"}:
+                return None
+            rf64 = head[:4] == b"RF64"
+            byte_rate: int | None = None
+            data_size64: int | None = None
+            offset = 12
+            while offset + 8 <= min(size, HEADER_LIMIT):
+                handle.seek(offset)
+                chunk = handle.read(8)
+                if len(chunk) < 8:
+                    return None
+                chunk_id, chunk_size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+                if chunk_id == b"fmt ":
+                    fmt = handle.read(16)
+                    if len(fmt) == 16:
+                        byte_rate = struct.unpack("<HHIIHH", fmt)[3] or None
+                elif chunk_id == b"ds64":
+                    ds64 = handle.read(16)
+                    if len(ds64) == 16:
+                        data_size64 = struct.unpack("<QQ", ds64)[1]
+                elif chunk_id == b"data":
+                    stated = data_size64 if rf64 and chunk_size == 0xFFFFFFFF else chunk_size
+                    if byte_rate is None or stated is None or (
+                        not rf64 and chunk_size in _UNFINISHED
+                    ):
+                        return None
+                    present = max(0, min(stated, size - offset - 8))
+                    return WavLength(Fraction(stated, byte_rate), Fraction(present, byte_rate))
+                offset += 8 + chunk_size + (chunk_size & 1)
+    except OSError:
+        return None
+    return None
