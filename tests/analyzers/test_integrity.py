@@ -25,6 +25,7 @@ from rushes.analyzers.integrity import (
     SHORTFALL,
     IntegrityAnalyzer,
     clock,
+    damaged_stretches,
     decoded_end,
     judge,
 )
@@ -213,21 +214,51 @@ def test_wav_length_reads_riff_and_rf64() -> None:
 # -- damage that is not truncation ---------------------------------------------------------------
 
 
-def test_data_that_stops_decoding_midway_is_damage(tmp_path: Path) -> None:
-    clip = clip_with_tone(tmp_path / "clip.mp4", 4, extra=("-movflags", "+faststart"))
+def test_a_damaged_stretch_is_skipped_reported_and_the_rest_analysed(tmp_path: Path) -> None:
+    """A bad sector's zeros in the first shot: the decode skips them and goes on, so the cut
+    into the second shot is still found at its own frame, and integrity names the stretch."""
+    clip = mediagen.video_shots(tmp_path / "clip.mp4", [("testsrc2", 2.0), ("mandelbrot", 2.0)])
+    (tmp_path / "whole").mkdir()
+    assert analyse(clip, "video", tmp_path / "whole")["checked"] is True
     data = bytearray(clip.read_bytes())
-    start = int(len(data) * 0.4)
+    start = int(len(data) * 0.25)
     data[start:start + 20_000] = bytes(20_000)  # a stretch of zeros, as a bad sector reads
     broken = tmp_path / "zeros.mp4"
     broken.write_bytes(bytes(data))
     with pytest.raises(MediaError) as info:
         analyse(broken, "video", tmp_path)
     message = str(info.value)
-    assert re.fullmatch(
-        r"decodes only to 00:00:0[0-3]\.\d{3} of 00:00:04\.000 \(damaged: decoding fails there, "
-        r"though the data goes on to 00:00:04\.000\)",
+    found = re.fullmatch(
+        r"does not decode from 00:00:0(\d\.\d{3}) to 00:00:0(\d\.\d{3}) of 00:00:04\.000 "
+        r"\(damaged: skipped there, the rest decodes\)",
         message,
-    ), message
+    )
+    assert found is not None, message
+    assert 0 < float(found.group(1)) <= float(found.group(2)) < 2
+
+    shots = analyse_shots(broken, tmp_path)
+    assert shots["frame_count"] == 100
+    assert Fraction(shots["decoded_end"]) == 4
+    assert [Fraction(t) for t in shots["undecodable"][0]] == [
+        Fraction(found.group(1)), Fraction(found.group(2))]
+    assert 50 in [t["frame"] for t in shots["transitions"]]  # the cut, at its own frame
+
+
+def analyse_shots(path: Path, tmp: Path) -> Result:
+    settings = load_settings(environ={})
+    analyzer = get_analyzer("shots")
+    out = tmp / f"{path.stem}-shots-only"
+    out.mkdir()
+    view = AssetView("b" * 64, "video", path.suffix.lstrip("."), path, {})
+    return analyzer.run(AnalysisContext(view, settings, analyzer.params(settings), out))
+
+
+def test_damage_message_counts_further_stretches() -> None:
+    shots = {"undecodable": [["41/25", "46/25"], ["3", "16/5"], ["4", "21/5"]]}
+    assert damaged_stretches(shots, Fraction(5)) == (
+        "does not decode from 00:00:01.640 to 00:00:01.840 and in 2 more stretches up to "
+        "00:00:04.200 of 00:00:05.000 (damaged: skipped there, the rest decodes)")
+    assert damaged_stretches({}, Fraction(5)) is None
 
 
 # -- the judgement itself ------------------------------------------------------------------------

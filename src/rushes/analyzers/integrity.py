@@ -7,6 +7,10 @@ probes, such a file looks healthy until an editor hits the end of its picture. T
 so, as one readable line against the file, without touching the file or anything else the
 catalog holds about it (its probe, shots and thumbnails stay).
 
+A stretch in the middle that will not decode (a bad sector) is skipped by that pass, which goes
+on decoding (:mod:`rushes.media.frames`), and listed in its result (``undecodable``): such a file
+is reported **damaged** there, with the stretch's times.
+
 It costs no extra decode for a whole file. For video, the shots analyzer's pass already decodes
 every frame and records where the last decoded picture ends (``decoded_end``); that is compared
 with the probed duration. Only when it falls short is the file read again, packets only (no
@@ -85,6 +89,27 @@ def decoded_end(shots: Result) -> Fraction | None:
     return count / rate
 
 
+def damaged_stretches(shots: Result, stated: Fraction | None) -> str | None:
+    """The one-line problem with a video whose decode skipped stretches it could not decode
+    (the shots pass's ``undecodable``), or None. Any stretch counts: a single bad packet is a
+    flaw an archivist wants to know of before the editor finds it."""
+    stretches = [
+        (a, b) for a, b in (
+            (_fraction(x) or Fraction(0), _fraction(y) or Fraction(0))
+            for x, y in shots.get("undecodable") or ()
+        )
+    ]
+    if not stretches:
+        return None
+    (first, end), more = stretches[0], len(stretches) - 1
+    where = f"from {clock(first)} to {clock(end)}"
+    if more:
+        where += f" and in {more} more stretch{'es' if more > 1 else ''} up to " \
+                 f"{clock(stretches[-1][1])}"
+    of = f" of {clock(stated)}" if stated is not None else ""
+    return f"does not decode {where}{of} (damaged: skipped there, the rest decodes)"
+
+
 def judge(kind: str, stated: Fraction, decoded: Fraction | None, extent: Extent) -> str | None:
     """The one-line problem with a file of ``kind`` stating ``stated`` seconds, whose pictures
     decode to ``decoded`` (video) and whose packets reach ``extent``; None when it is whole."""
@@ -134,6 +159,10 @@ class IntegrityAnalyzer(Analyzer):
         probe = asset.probe
         stated = _fraction(probe.get("duration"))
         container = probe.get("container")
+        if asset.kind == "video":
+            damage = damaged_stretches(asset.results.get("shots", {}), stated)
+            if damage is not None:
+                raise MediaError(damage)
         if stated is None or not states_its_length(container):
             return {"checked": False, "stated": _rational(stated) if stated else None,
                     "reached": None}

@@ -16,8 +16,10 @@ middle)::
 
 ``decoded_end`` (seconds, a rational string) is where the last decoded picture ends. This pass is
 the only one that decodes every frame, so it is what tells a file whose header promises more than
-its data holds (a copy cut short after a "faststart" index, a damaged stretch the decoder stops
-at); the ``integrity`` analyzer compares it with the probed duration.
+its data holds (a copy cut short after a "faststart" index); the ``integrity`` analyzer compares
+it with the probed duration. ``undecodable`` (present only when there are any) lists the
+stretches ``[from, to]`` whose packets would not decode: the decode skips them and goes on, so
+shots after a bad sector are still found, and ``integrity`` reports the file as damaged there.
 """
 
 from __future__ import annotations
@@ -40,9 +42,19 @@ class ShotsSink:
         self.detector = ShotDetector(rate, sensitivity)
         self.frame_count = 0
         self.decoded_end: Fraction | None = None
+        self.undecodable: list[tuple[Fraction, Fraction]] = []
+        self.last_small: Any = None
 
     def feed(self, frame: DecodedFrame) -> None:
+        if frame.damaged is not None:
+            # Frames lost to a damaged stretch: the last good picture stands in for each, so
+            # every frame number after it is still the file's own.
+            self.undecodable.append(frame.damaged)
+            filler = frame.small if self.last_small is None else self.last_small
+            for _ in range(frame.index - self.detector.count):
+                self.detector.push(filler)
         self.detector.push(frame.small)
+        self.last_small = frame.small
         self.frame_count = max(self.frame_count, frame.index + 1)
         # The frame's own duration where the file gives one: a screen recording's last frame
         # may be held for seconds, and one frame period would make it look cut short.
@@ -54,7 +66,11 @@ class ShotsSink:
     def finish(self) -> dict[str, Any]:
         transitions = self.detector.finish()
         count = max(self.frame_count, self.detector.count)
-        return shots_result(self.rate, count, transitions, self.decoded_end)
+        return shots_result(self.rate, count, transitions, self.decoded_end, self.undecodable)
+
+
+def _rational(value: Fraction) -> str:
+    return f"{value.numerator}/{value.denominator}"
 
 
 def shots_result(
@@ -62,9 +78,11 @@ def shots_result(
     frame_count: int,
     transitions: list[Transition],
     decoded_end: Fraction | None = None,
+    undecodable: list[tuple[Fraction, Fraction]] | None = None,
 ) -> Result:
     """The analyzer's result: shots tiling ``[0, frame_count)`` cut at each transition's frame,
-    and where the decoded picture ends (when known)."""
+    where the decoded picture ends (when known), and the stretches whose data would not decode
+    and were skipped (when any)."""
     bounds = [0, *(t.frame for t in transitions if 0 < t.frame < frame_count), frame_count]
     shots = [{"start_frame": a, "end_frame": b} for a, b in pairwise(bounds) if b > a]
     result: Result = {
@@ -74,7 +92,9 @@ def shots_result(
         "transitions": [t.as_dict() for t in transitions],
     }
     if decoded_end is not None:
-        result["decoded_end"] = f"{decoded_end.numerator}/{decoded_end.denominator}"
+        result["decoded_end"] = _rational(decoded_end)
+    if undecodable:
+        result["undecodable"] = [[_rational(a), _rational(b)] for a, b in undecodable]
     return result
 
 

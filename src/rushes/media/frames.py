@@ -76,6 +76,9 @@ class DecodedFrame:
     source: Any = None
     sample_aspect: Fraction = Fraction(1)
     duration: Fraction | None = None
+    #: A stretch of data just before this frame that would not decode (its first and last
+    #: packet's times, the last one's end): the packets were skipped and decoding went on.
+    damaged: tuple[Fraction, Fraction] | None = None
 
     def picture(self, width: int) -> Image.Image:
         """The frame scaled to ``width`` (display aspect kept), as an RGB image."""
@@ -200,28 +203,52 @@ class _Video:
     def frames(self, *, from_start: bool = True) -> Iterator[DecodedFrame]:
         """Frames from the current position on.
 
-        After a seek (``from_start=False``) indexes come from times, and a decode error before
-        any frame ends the frames rather than raising: frames were fed already.
+        A packet that will not decode (a bad sector's zeros, a damaged stretch) is skipped and
+        decoding goes on, so the shots and thumbnails after it are kept; the next frame carries
+        the stretch (``damaged``), and from there on indexes come from times (frames were
+        lost). Reading that itself fails ends the frames: a cut file's last packet is cut too.
+
+        After a seek (``from_start=False``) indexes come from times. A file none of whose
+        packets decode raises, with the decoder's reason.
         """
-        index = 0
-        try:
-            for frame in self.container.decode(self.stream):
+        index, timed = 0, not from_start
+        damaged: tuple[Fraction, Fraction] | None = None
+        failure: BaseException | None = None
+        packets = self.container.demux(self.stream)
+        while True:
+            try:
+                packet = next(packets)
+            except StopIteration:
+                break
+            except av.FFmpegError as exc:
+                failure = failure or exc
+                break  # a damaged tail: keep what decoded (truncated rushes are still useful)
+            try:
+                decoded = packet.decode()
+            except av.FFmpegError as exc:
+                failure = failure or exc
+                if packet.pts is not None and self.time_base is not None:
+                    at = max(Fraction(0), packet.pts * self.time_base - self.start)
+                    end = at + Fraction(packet.duration or 0) * self.time_base
+                    damaged = (damaged[0] if damaged else at, max(end, at))
+                timed = True
+                continue
+            for frame in decoded:
                 pts = frame.pts
                 if pts is None or self.time_base is None:
                     time = Fraction(index) / self.rate
                 else:
                     time = max(Fraction(0), pts * self.time_base - self.start)
-                if not from_start:
+                if timed:
                     index = round(time * self.rate)
                 yield DecodedFrame(
                     index, time, bool(frame.key_frame), small_yuv(frame), frame, self.sar,
-                    self._shown_for(frame),
+                    self._shown_for(frame), damaged,
                 )
+                damaged = None
                 index += 1
-        except av.FFmpegError as exc:
-            if index == 0 and from_start:
-                raise MediaError(f"cannot decode video: {_reason(exc)}") from None
-            # A damaged tail: keep what decoded (truncated rushes are common and still useful).
+        if index == 0 and from_start and failure is not None:
+            raise MediaError(f"cannot decode video: {_reason(failure)}") from None
 
     def _shown_for(self, frame: Any) -> Fraction | None:
         """How long ``frame`` is shown, from the duration the file gives it; None if none."""
