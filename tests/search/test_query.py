@@ -198,3 +198,15 @@ def test_errors_quote_a_long_query_shortened() -> None:
         with pytest.raises(UsageError) as err:
             parse_query(text)
         assert len(str(err.value)) < 200 and "…" in str(err.value)
+
+
+def test_a_contraction_without_its_apostrophe_also_looks_for_it() -> None:
+    dont = Term("dont", ("dont",))
+    spelled = Term("don't", ("don", "t"))
+    assert parse_query("dont").expr == Or((dont, spelled))
+    assert parse_query("DONT").expr == Or((Term("DONT", ("dont",)), spelled))
+    # Typed as a prefix, a phrase or a word of its own, it is taken as typed.
+    assert parse_query("dont*").expr == Term("dont", ("dont",), prefix=True)
+    assert parse_query('"dont know"').expr == Term("dont know", ("dont", "know"))
+    assert parse_query("were").expr == Term("were", ("were",))
+    assert parse_query("its").expr == Term("its", ("its",))

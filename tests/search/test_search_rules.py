@@ -129,3 +129,26 @@ def test_a_tag_on_a_clip_keeps_the_lines_said_within_that_clip(loaded: Catalog) 
     assert "harbour in and after" in texts("harbour tag:selects")
     assert "harbour just after" not in texts("harbour tag:selects")
     assert "harbour just after" in texts("harbour")
+
+
+def test_a_contraction_typed_without_its_apostrophe_finds_it(loaded: Catalog) -> None:
+    """People type ``dont``; speech-to-text and subtitles write "don't", which the index holds
+    as "don" and "t". Both spellings are found, and the highlight covers the word as written."""
+    with loaded.write() as conn:
+        store_transcript(conn, RADIO, "asr:test", "en", [
+            SegmentRow(1_000_000, 3_000_000, "I don't know where they went.", None, ()),
+            SegmentRow(4_000_000, 6_000_000, "Dont panic, it's fine.", None, ()),
+            SegmentRow(7_000_000, 9_000_000, "They're back and we're glad.", None, ()),
+            SegmentRow(10_000_000, 12_000_000, "The don took a t-shirt.", None, ()),
+            SegmentRow(13_000_000, 15_000_000, "Were you there?", None, ()),
+        ])
+    found = search(loaded, "dont").hits
+    assert sorted(h.text for h in found) == ["Dont panic, it's fine.",
+                                             "I don't know where they went."]
+    assert {h.snippet for h in found} == {"I «don't» know where they went.",
+                                          "«Dont» panic, it's fine."}
+    assert _texts("dont know", loaded) == ["I don't know where they went."]
+    assert _texts("theyre", loaded) == ["They're back and we're glad."]
+    # "were" is a word of its own: it does not also look for "we're".
+    assert _texts("were", loaded) == ["Were you there?"]
+    assert _texts("boats -dont", loaded) == _texts("boats", loaded)

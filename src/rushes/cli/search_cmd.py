@@ -19,6 +19,7 @@ _HELP = """Find QUERY in transcripts, notes, tags and clip labels.
   harbour master          both words (AND is implied)
   "harbour master"        the phrase
   harb*                   words starting with harb
+  dont                    also finds don't (as theyre finds they're)
   boat OR ship, -storm, NOT storm, (a OR b) c
   孩子                     Chinese/Japanese/Thai… found as a substring
   kind:video  asset:ID-PREFIX  speaker:"Ellen Marsh"  speaker:ell*

@@ -15,6 +15,8 @@ Syntax (documented for users in ``rushes search --help``):
   Myanmar) is looked up as a substring, because those scripts have no word boundaries to index;
   punctuation at its ends (``黄铜，``) is not part of it, and a term of punctuation alone (``。``,
   ``!!!``) is nothing to look for, whatever the script, as punctuation is never a word;
+- an English contraction typed without its apostrophe (``dont``, ``youre``) finds it written
+  either way (:data:`CONTRACTIONS`; the index splits "don't" into "don" and "t");
 - at most :data:`MAX_TERMS` words, phrases and filters, nested at most :data:`MAX_DEPTH` levels
   of parentheses and NOT: beyond that the parser (which recurses) and the databases' own query
   parsers (FTS5 fails with "parser stack overflow" at about 100 levels) would fail, so it is a
@@ -309,7 +311,32 @@ class _Parser:
             return Filter(name, value)
         if kind == "word" and text.endswith("*"):
             text, prefix = text.rstrip("*"), True
-        return make_term(text.replace("*", " "), prefix)
+        term = make_term(text.replace("*", " "), prefix)
+        if kind == "word" and term is not None and not prefix and len(term.words) == 1:
+            spelled = CONTRACTIONS.get(term.words[0])
+            if spelled is not None:
+                # ``dont`` as typed also finds "don't", which the index holds as "don" "t".
+                return Or((term, Term(spelled, tuple(spelled.replace("'", " ").split()))))
+        return term
+
+
+def _contractions() -> dict[str, str]:
+    """English contractions as people type them without the apostrophe, and as spoken text
+    writes them. Only those that are not words of their own: ``its``, ``were`` (we're),
+    ``well``, ``lets``, ``ill``, ``id`` (I'd), ``wed``, ``shed``, ``hell`` … stay what they
+    are."""
+    spelled = [
+        "don't", "doesn't", "didn't", "can't", "couldn't", "won't", "wouldn't", "shouldn't",
+        "isn't", "aren't", "wasn't", "weren't", "hasn't", "haven't", "hadn't", "mustn't",
+        "needn't", "ain't", "i'm", "i've", "you're", "you've", "you'll", "you'd", "they're",
+        "they've", "they'll", "we've", "he's", "she's", "that's", "what's", "there's", "here's",
+        "where's", "who's", "how's",
+    ]
+    return {w.replace("'", ""): w for w in spelled}
+
+
+#: ``dont`` → ``don't``: a word typed without its apostrophe also finds it written with one.
+CONTRACTIONS = _contractions()
 
 
 def make_term(text: str, prefix: bool = False) -> Term | None:
