@@ -73,9 +73,11 @@ def video_shots(
     *,
     size: str = "320x240",
     rate: str = "25",
+    extra: Sequence[str] = (),
 ) -> Path:
     """Shots of different synthetic sources joined by hard cuts; cut k is at the sum of the first
-    k durations (choose durations that are whole frames at ``rate``)."""
+    k durations (choose durations that are whole frames at ``rate``). ``extra``: encoder options
+    (``-bf 3`` for B-frames, which ``ultrafast`` leaves out)."""
     args: list[str] = []
     for source, seconds in shots:
         args += _lavfi(source, size, rate, seconds)
@@ -86,7 +88,7 @@ def video_shots(
     graph = f"{chains}{inputs}concat=n={len(shots)}:v=1:a=0[out]"
     run_ffmpeg(
         *args, "-filter_complex", graph, "-map", "[out]", "-c:v", "libx264",
-        "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-r", rate, str(path),
+        "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-r", rate, *extra, str(path),
     )
     return path
 

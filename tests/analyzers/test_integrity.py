@@ -32,6 +32,7 @@ from rushes.analyzers.integrity import (
 from rushes.config import load_settings
 from rushes.errors import MediaError
 from rushes.media.extent import Extent
+from rushes.media.identify import _av_family
 from rushes.media.wav_header import WavLength, wav_length
 
 #: Analysis without speech recognition: these clips are tones, and the check does not need it.
@@ -196,6 +197,14 @@ def test_an_unfinished_wav_header_promises_nothing(tmp_path: Path) -> None:
     assert analyse(unfinished, "audio", tmp_path)["checked"] is True
 
 
+def test_a_wav_past_4_gib_is_media() -> None:
+    """RF64 and BW64 are how a long polyphonic recording is written: catalogued as audio."""
+    fmt = b"fmt " + struct.pack("<IHHIIHH", 16, 1, 8, 48000, 48000 * 24, 24, 24)
+    for magic in (b"RF64", b"BW64"):
+        head = magic + b"\xff\xff\xff\xff" + b"WAVE" + fmt
+        assert _av_family(head) == "riff"
+
+
 def test_wav_length_reads_riff_and_rf64() -> None:
     fmt = b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, 48000, 96000, 2, 16)
     riff = b"RIFF" + bytes(4) + b"WAVE" + fmt + b"data" + struct.pack("<I", 96000 * 4)
@@ -214,10 +223,16 @@ def test_wav_length_reads_riff_and_rf64() -> None:
 # -- damage that is not truncation ---------------------------------------------------------------
 
 
-def test_a_damaged_stretch_is_skipped_reported_and_the_rest_analysed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("b_frames", [False, True])
+def test_a_damaged_stretch_is_skipped_reported_and_the_rest_analysed(
+    tmp_path: Path, b_frames: bool
+) -> None:
     """A bad sector's zeros in the first shot: the decode skips them and goes on, so the cut
-    into the second shot is still found at its own frame, and integrity names the stretch."""
-    clip = mediagen.video_shots(tmp_path / "clip.mp4", [("testsrc2", 2.0), ("mandelbrot", 2.0)])
+    into the second shot is still found at its own frame, and integrity names the stretch.
+    With B-frames the decoder hands frames over reordered, so the frames lost are told by
+    their times, not by which call failed."""
+    clip = mediagen.video_shots(tmp_path / "clip.mp4", [("testsrc2", 2.0), ("mandelbrot", 2.0)],
+                                extra=("-bf", "3") if b_frames else ())
     (tmp_path / "whole").mkdir()
     assert analyse(clip, "video", tmp_path / "whole")["checked"] is True
     data = bytearray(clip.read_bytes())
@@ -239,8 +254,9 @@ def test_a_damaged_stretch_is_skipped_reported_and_the_rest_analysed(tmp_path: P
     shots = analyse_shots(broken, tmp_path)
     assert shots["frame_count"] == 100
     assert Fraction(shots["decoded_end"]) == 4
-    assert [Fraction(t) for t in shots["undecodable"][0]] == [
-        Fraction(found.group(1)), Fraction(found.group(2))]
+    [(lost_from, lost_to)] = [(Fraction(a), Fraction(b)) for a, b in shots["undecodable"]]
+    assert (lost_from, lost_to) == (Fraction(found.group(1)), Fraction(found.group(2)))
+    assert lost_from < lost_to
     assert 50 in [t["frame"] for t in shots["transitions"]]  # the cut, at its own frame
 
 
@@ -254,7 +270,7 @@ def analyse_shots(path: Path, tmp: Path) -> Result:
 
 
 def test_damage_message_counts_further_stretches() -> None:
-    shots = {"undecodable": [["41/25", "46/25"], ["3", "16/5"], ["4", "21/5"]]}
+    shots = {"undecodable": [["41/25", "46/25"], ["4", "21/5"], ["3", "16/5"]]}
     assert damaged_stretches(shots, Fraction(5)) == (
         "does not decode from 00:00:01.640 to 00:00:01.840 and in 2 more stretches up to "
         "00:00:04.200 of 00:00:05.000 (damaged: skipped there, the rest decodes)")

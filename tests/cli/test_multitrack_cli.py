@@ -11,7 +11,7 @@ import opentimelineio as otio
 import pytest
 
 import mediagen
-from cli.runner import rushes
+from cli.runner import rushes, rushes_json
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +100,13 @@ def test_otio_records_the_layout(project: Path, tmp_path: Path) -> None:
     layouts = {c.name: list(c.media_reference.metadata["rushes"]["audio_layout"])
                for c in timeline.find_clips()}
     assert layouts == {"cam.mov": [1, 1, 1, 1], "poly.wav": [8], "stereo.mp4": [2]}
+
+
+@pytest.mark.parametrize("suffix", [".xml", ".edl", ".fcpxml"])
+def test_reading_the_cut_back_counts_each_edit_once(
+    project: Path, tmp_path: Path, suffix: str
+) -> None:
+    """A clip's picture and its channels are one edit, whatever the format lays them out as."""
+    out = export(project, tmp_path / f"tracks{suffix}")
+    read = rushes_json("cut", "import", str(out), "--rate", "25", cwd=project)
+    assert (read["events"], read["matched"]) == (3, 3)

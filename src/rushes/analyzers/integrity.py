@@ -105,7 +105,7 @@ def damaged_stretches(shots: Result, stated: Fraction | None) -> str | None:
     where = f"from {clock(first)} to {clock(end)}"
     if more:
         where += f" and in {more} more stretch{'es' if more > 1 else ''} up to " \
-                 f"{clock(stretches[-1][1])}"
+                 f"{clock(max(b for _, b in stretches))}"
     of = f" of {clock(stated)}" if stated is not None else ""
     return f"does not decode {where}{of} (damaged: skipped there, the rest decodes)"
 

@@ -33,6 +33,10 @@ from rushes.analyzers.shot_detector import ShotDetector, Transition
 from rushes.config import Settings
 from rushes.media.frames import DecodedFrame, FrameSink, VideoInfo
 
+#: Lost frames this close to the stretch before them are the same damage: a bad run of bytes
+#: holds frames of several times when B-frames reorder them.
+MERGE_GAP = Fraction(1)
+
 
 class ShotsSink:
     """Receives decoded frames in order and keeps only the detector's sliding window."""
@@ -47,9 +51,16 @@ class ShotsSink:
 
     def feed(self, frame: DecodedFrame) -> None:
         if frame.damaged is not None:
+            start, end = frame.damaged
+            if self.undecodable and start - self.undecodable[-1][1] <= MERGE_GAP:
+                # B-frames scatter one damaged run of bytes over nearby times: one stretch.
+                first, last = self.undecodable[-1]
+                self.undecodable[-1] = (first, max(last, end))
+            else:
+                self.undecodable.append(frame.damaged)
+        if frame.index > self.detector.count:
             # Frames lost to a damaged stretch: the last good picture stands in for each, so
             # every frame number after it is still the file's own.
-            self.undecodable.append(frame.damaged)
             filler = frame.small if self.last_small is None else self.last_small
             for _ in range(frame.index - self.detector.count):
                 self.detector.push(filler)

@@ -20,6 +20,7 @@ other consumers shared the pass.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -204,16 +205,21 @@ class _Video:
         """Frames from the current position on.
 
         A packet that will not decode (a bad sector's zeros, a damaged stretch) is skipped and
-        decoding goes on, so the shots and thumbnails after it are kept; the next frame carries
-        the stretch (``damaged``), and from there on indexes come from times (frames were
-        lost). Reading that itself fails ends the frames: a cut file's last packet is cut too.
+        decoding goes on, so the shots and thumbnails after it are kept. Which frames were lost
+        is read from the packets' own times, not from which call failed (a frame-threaded
+        decoder reports an error a few packets late, and reorders B-frames): once a decode has
+        failed, a packet whose frame never came out by the time a later frame does is a lost
+        frame. The first frame after such a loss carries the lost stretch (``damaged``), and
+        every index counts the lost frames, so frame numbers stay the file's own. Reading that
+        itself fails ends the frames: a cut file's last packet is cut too.
 
         After a seek (``from_start=False``) indexes come from times. A file none of whose
         packets decode raises, with the decoder's reason.
         """
-        index, timed = 0, not from_start
-        damaged: tuple[Fraction, Fraction] | None = None
+        index, lost = 0, 0
         failure: BaseException | None = None
+        #: (pts, duration) of packets sent whose frame has not come out yet.
+        waiting: list[tuple[int, int]] = []
         packets = self.container.demux(self.stream)
         while True:
             try:
@@ -223,32 +229,47 @@ class _Video:
             except av.FFmpegError as exc:
                 failure = failure or exc
                 break  # a damaged tail: keep what decoded (truncated rushes are still useful)
+            if packet.pts is not None and self.time_base is not None:
+                heapq.heappush(waiting, (packet.pts, packet.duration or 0))
             try:
                 decoded = packet.decode()
             except av.FFmpegError as exc:
                 failure = failure or exc
-                if packet.pts is not None and self.time_base is not None:
-                    at = max(Fraction(0), packet.pts * self.time_base - self.start)
-                    end = at + Fraction(packet.duration or 0) * self.time_base
-                    damaged = (damaged[0] if damaged else at, max(end, at))
-                timed = True
                 continue
             for frame in decoded:
                 pts = frame.pts
+                damaged = None
+                if pts is None:
+                    waiting.clear()  # frames without times: nothing to account by
+                elif self.time_base is not None:
+                    gone = []
+                    while waiting and waiting[0][0] <= pts:
+                        item = heapq.heappop(waiting)
+                        if item[0] < pts:
+                            gone.append(item)
+                    # Before any failure, a frame the decoder dropped is its own business (an
+                    # edit list's lead-in, an open GOP's leading B-frames): not damage.
+                    if gone and failure is not None:
+                        lost += len(gone)
+                        damaged = (self._time(gone[0][0]),
+                                   max(self._time(p + d) for p, d in gone))
                 if pts is None or self.time_base is None:
                     time = Fraction(index) / self.rate
                 else:
-                    time = max(Fraction(0), pts * self.time_base - self.start)
-                if timed:
-                    index = round(time * self.rate)
+                    time = self._time(pts)
+                number = index + lost if from_start else round(time * self.rate)
                 yield DecodedFrame(
-                    index, time, bool(frame.key_frame), small_yuv(frame), frame, self.sar,
-                    self._shown_for(frame), damaged,
+                    number, time, bool(frame.key_frame), small_yuv(frame), frame,
+                    self.sar, self._shown_for(frame), damaged,
                 )
-                damaged = None
                 index += 1
         if index == 0 and from_start and failure is not None:
             raise MediaError(f"cannot decode video: {_reason(failure)}") from None
+
+    def _time(self, pts: int) -> Fraction:
+        """Seconds from the media's start of a time in the stream's time base."""
+        assert self.time_base is not None
+        return max(Fraction(0), pts * self.time_base - self.start)
 
     def _shown_for(self, frame: Any) -> Fraction | None:
         """How long ``frame`` is shown, from the duration the file gives it; None if none."""

@@ -59,6 +59,8 @@ def _av_family(head: bytes) -> str | None:
         return "matroska"
     if head.startswith(b"RIFF") and head[8:12] in {b"AVI ", b"WAVE"}:
         return "riff"
+    if head.startswith((b"RF64", b"BW64")) and head[8:12] == b"WAVE":
+        return "riff"  # a WAV past 4 GiB (EBU RF64, ITU BW64): a long poly recording
     if head.startswith(b"FORM") and head[8:12] in {b"AIFF", b"AIFC"}:
         return "aiff"
     if head.startswith(b"\x06\x0e\x2b\x34"):

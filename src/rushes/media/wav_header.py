@@ -3,8 +3,8 @@
 FFmpeg sizes a WAV by its file when the ``data`` chunk claims more than the file holds, so a
 recorder's WAV cut short in a copy probes as a shorter, healthy file: nothing downstream can tell
 it lost its end. The header still says how long the recording was, so reading the chunk list
-(a few hundred bytes at the front; RF64's ``ds64`` for files past 4 GiB) tells truncation apart
-from a short take.
+(a few hundred bytes at the front; the ``ds64`` of RF64 and BW64 files past 4 GiB) tells
+truncation apart from a short take.
 
 A ``data`` size of 0 or 0xFFFFFFFF outside RF64 is a header never finished (a recorder that lost
 power writes the audio and not its size): the audio is all there and nothing is promised, so no
@@ -24,6 +24,8 @@ from pathlib import Path
 HEADER_LIMIT = 16 * 1024 * 1024
 
 _UNFINISHED = frozenset({0, 0xFFFFFFFF})
+#: RIFF, and the 64-bit forms whose sizes past 4 GiB are in ``ds64`` (EBU RF64, ITU BW64).
+_RIFFS = frozenset({b"RIFF", b"RF64", b"BW64"})
 
 
 @dataclass(frozen=True)
@@ -41,9 +43,9 @@ def wav_length(path: Path) -> WavLength | None:
         with path.open("rb") as handle:
             size = path.stat().st_size
             head = handle.read(12)
-            if len(head) < 12 or head[8:12] != b"WAVE" or head[:4] not in {b"RIFF", b"RF64"}:
+            if len(head) < 12 or head[8:12] != b"WAVE" or head[:4] not in _RIFFS:
                 return None
-            rf64 = head[:4] == b"RF64"
+            rf64 = head[:4] != b"RIFF"
             byte_rate: int | None = None
             data_size64: int | None = None
             offset = 12

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any, cast
@@ -164,7 +164,7 @@ class _Writer:
                 audio = _sub(media, "audio")
                 _sound_format(audio, source.audio_rate or self.timeline.audio_rate)
                 _sub(audio, "channelcount", count)
-                for _ in range(count if len(layout) > 1 else 0):
+                for _ in range(count if sum(layout) > 2 else 0):
                     channel += 1
                     _sub(_sub(audio, "audiochannel"), "sourcechannel", channel)
 
@@ -240,11 +240,13 @@ class _Writer:
             placed.append(self.clip_item(event, "video", 1))
         # Every channel of the file is one clip item on its own track (A1 … An), as FCP7 and
         # Premiere lay out a camera's or a recorder's tracks; a stereo stream's two channels
-        # share a link group, each mono stream is a group of its own.
+        # share a link group, every other channel (a mono track, a poly WAV's microphones) is
+        # a group of its own.
         groups: list[int] = []
         if event.kind == "clip" and source.has_audio:
-            for group, count in enumerate(_layout(source), start=1):
-                groups += [group] * count
+            for count in _layout(source):
+                first = len(set(groups)) + 1
+                groups += [first] * 2 if count == 2 else list(range(first, first + count))
             placed += [self.clip_item(event, "audio", i) for i in range(1, len(groups) + 1)]
         if len(placed) > 1:
             for item in placed:
@@ -411,6 +413,9 @@ class _Reader:
         if not sequences:
             raise self.fail("no <sequence> in this FCP7 XML file")
         events: list[ImportedEvent] = []
+        # A clip's picture and each of its sound channels are clip items of their own; they
+        # are one edit, as an EDL's ``AA/V`` event is, so they share its number.
+        edits: dict[tuple[object, ...], int] = {}
         for sequence in sequences:
             rate = self.rate_of(sequence)
             if rate is None:
@@ -420,9 +425,12 @@ class _Reader:
             prefix = f"{sequence.findtext('name')}/" if len(sequences) > 1 else ""
             for track_name, clip, record_in, record_out, src_shift in self.clips(sequence, rate):
                 event = self.imported(clip, prefix + track_name, clock, record_in, record_out,
-                                      src_shift, len(events) + 1)
-                if event is not None:
-                    events.append(event)
+                                      src_shift, len(edits) + 1)
+                if event is None:
+                    continue
+                edit = (prefix, event.file_path or event.file_name, event.record_in.frames,
+                        event.record_out.frames, event.source_in.frames, event.source_out.frames)
+                events.append(replace(event, index=edits.setdefault(edit, event.index)))
         return events
 
     def clips(self, sequence: ET.Element, rate: Fraction
