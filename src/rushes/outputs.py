@@ -171,13 +171,8 @@ def _media_held(path: Path) -> str | None:
     """Whether an existing file holds ``video`` or only ``audio``, whatever its name says; None
     when it holds neither or cannot be read (a broken earlier render is the target's name to
     reuse)."""
-    from rushes.media.identify import identify
-
-    try:
-        found = identify(path)
-    except (MediaError, OSError):
-        return None
-    return found.kind if found.kind in _MEDIA else None
+    group = _content_group(path)
+    return group if group in _MEDIA else None
 
 
 def _content_group(path: Path) -> str:

@@ -6,7 +6,6 @@ only here, with a ``timecode`` string beside them that honours the source's embe
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from typing import Any
 
@@ -72,7 +71,7 @@ def reference_timecode(
     ``drop_frame``: the cut's labelling; by default drop-frame at 29.97 and 59.94, as a new
     sequence at those rates has."""
     df = is_drop_frame_rate(rate) if drop_frame is None else drop_frame
-    return Timecode(math.floor(seconds * rate), rate, df)
+    return timecode_at(seconds, rate, drop_frame=df)
 
 
 def asset_summary(

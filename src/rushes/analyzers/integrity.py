@@ -42,32 +42,19 @@ checks again (a re-copied file is new content, so a new asset, checked on its ow
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rushes.analyzers.base import AnalysisContext, Analyzer, AssetView, Result
 from rushes.domain import TIMED_KINDS
 from rushes.errors import MediaError
 from rushes.media.extent import Extent, scan_extent, states_its_length
+from rushes.media.probe import format_rational, parse_rational
 from rushes.media.wav_header import wav_length
 from rushes.transcripts.model import format_clock
 
 #: How far short of its stated length a file may end and still count as whole: well above the
 #: frame or audio packet normal files differ by, well below any copy cut short in transfer.
 SHORTFALL = Fraction(1, 2)
-
-
-def _fraction(value: Any) -> Fraction | None:
-    if value is None or value == "":
-        return None
-    try:
-        result = Fraction(str(value))
-    except (ValueError, ZeroDivisionError):
-        return None
-    return result if result > 0 else None
-
-
-def _rational(value: Fraction) -> str:
-    return f"{value.numerator}/{value.denominator}"
 
 
 def clock(t: Fraction) -> str:
@@ -79,10 +66,10 @@ def decoded_end(shots: Result) -> Fraction | None:
     """Where the shots pass's last decoded picture ends. Results made before it recorded that
     (``decoded_end``) give it as their frame count at their rate: close enough to decide whether
     to look closer, and judging is left to the packets."""
-    end = _fraction(shots.get("decoded_end"))
+    end = parse_rational(shots.get("decoded_end"))
     if end is not None:
         return end
-    rate = _fraction(shots.get("rate"))
+    rate = parse_rational(shots.get("rate"))
     count = shots.get("frame_count")
     if rate is None or not isinstance(count, int) or count <= 0:
         return None
@@ -94,10 +81,8 @@ def damaged_stretches(shots: Result, stated: Fraction | None) -> str | None:
     (the shots pass's ``undecodable``), or None. Any stretch counts: a single bad packet is a
     flaw an archivist wants to know of before the editor finds it."""
     stretches = [
-        (a, b) for a, b in (
-            (_fraction(x) or Fraction(0), _fraction(y) or Fraction(0))
-            for x, y in shots.get("undecodable") or ()
-        )
+        (parse_rational(a) or Fraction(0), parse_rational(b) or Fraction(0))
+        for a, b in shots.get("undecodable") or ()
     ]
     if not stretches:
         return None
@@ -157,23 +142,25 @@ class IntegrityAnalyzer(Analyzer):
     def run(self, ctx: AnalysisContext) -> Result:
         asset = ctx.asset
         probe = asset.probe
-        stated = _fraction(probe.get("duration"))
+        stated = parse_rational(probe.get("duration"))
         container = probe.get("container")
         if asset.kind == "video":
             damage = damaged_stretches(asset.results.get("shots", {}), stated)
             if damage is not None:
                 raise MediaError(damage)
         if stated is None or not states_its_length(container):
-            return {"checked": False, "stated": _rational(stated) if stated else None,
+            return {"checked": False, "stated": format_rational(stated) if stated else None,
                     "reached": None}
         if asset.kind == "audio" and "wav" in str(container).split(","):
             promised = wav_length(asset.path)
-            if promised is not None and promised.present < promised.stated - SHORTFALL:
-                raise MediaError(f"data ends at {clock(promised.present)} of "
-                                 f"{clock(promised.stated)} (truncated)")
+            if promised is not None:
+                problem = judge("audio", promised.stated, None, Extent(None, promised.present))
+                if problem is not None:
+                    raise MediaError(problem)
         decoded = decoded_end(asset.results.get("shots", {})) if asset.kind == "video" else None
         if decoded is not None and decoded >= stated - SHORTFALL:
-            return {"checked": True, "stated": _rational(stated), "reached": _rational(decoded)}
+            return {"checked": True, "stated": format_rational(stated),
+                    "reached": format_rational(decoded)}
         extent = scan_extent(asset.path)
         problem = judge(asset.kind, stated, decoded, extent)
         if problem is not None:
@@ -181,8 +168,8 @@ class IntegrityAnalyzer(Analyzer):
         reached = decoded if decoded is not None else extent.end
         return {
             "checked": True,
-            "stated": _rational(stated),
-            "reached": _rational(reached) if reached is not None else None,
+            "stated": format_rational(stated),
+            "reached": format_rational(reached) if reached is not None else None,
         }
 
 

@@ -32,6 +32,7 @@ from rushes.analyzers.base import AnalysisContext, FrameAnalyzer, Result
 from rushes.analyzers.shot_detector import ShotDetector, Transition
 from rushes.config import Settings
 from rushes.media.frames import DecodedFrame, FrameSink, VideoInfo
+from rushes.media.probe import format_rational
 
 #: Lost frames this close to the stretch before them are the same damage: a bad run of bytes
 #: holds frames of several times when B-frames reorder them.
@@ -44,7 +45,8 @@ class ShotsSink:
     def __init__(self, rate: Fraction, sensitivity: float) -> None:
         self.rate = rate
         self.detector = ShotDetector(rate, sensitivity)
-        self.frame_count = 0
+        #: How long a frame is shown when the file does not say.
+        self.period = 1 / rate if rate > 0 else Fraction(0)
         self.decoded_end: Fraction | None = None
         self.undecodable: list[tuple[Fraction, Fraction]] = []
         self.last_small: Any = None
@@ -66,22 +68,18 @@ class ShotsSink:
                 self.detector.push(filler)
         self.detector.push(frame.small)
         self.last_small = frame.small
-        self.frame_count = max(self.frame_count, frame.index + 1)
         # The frame's own duration where the file gives one: a screen recording's last frame
         # may be held for seconds, and one frame period would make it look cut short.
-        shown = frame.duration or (1 / self.rate if self.rate > 0 else Fraction(0))
+        shown = frame.duration or self.period
         end = frame.time + shown
         if self.decoded_end is None or end > self.decoded_end:
             self.decoded_end = end
 
     def finish(self) -> dict[str, Any]:
         transitions = self.detector.finish()
-        count = max(self.frame_count, self.detector.count)
-        return shots_result(self.rate, count, transitions, self.decoded_end, self.undecodable)
-
-
-def _rational(value: Fraction) -> str:
-    return f"{value.numerator}/{value.denominator}"
+        # Every frame fed (and every lost one stood in for) was pushed: the count is the file's.
+        return shots_result(self.rate, self.detector.count, transitions, self.decoded_end,
+                            self.undecodable)
 
 
 def shots_result(
@@ -97,15 +95,15 @@ def shots_result(
     bounds = [0, *(t.frame for t in transitions if 0 < t.frame < frame_count), frame_count]
     shots = [{"start_frame": a, "end_frame": b} for a, b in pairwise(bounds) if b > a]
     result: Result = {
-        "rate": f"{rate.numerator}/{rate.denominator}",
+        "rate": format_rational(rate),
         "frame_count": frame_count,
         "shots": shots,
         "transitions": [t.as_dict() for t in transitions],
     }
     if decoded_end is not None:
-        result["decoded_end"] = _rational(decoded_end)
+        result["decoded_end"] = format_rational(decoded_end)
     if undecodable:
-        result["undecodable"] = [[_rational(a), _rational(b)] for a, b in undecodable]
+        result["undecodable"] = [[format_rational(a), format_rational(b)] for a, b in undecodable]
     return result
 
 

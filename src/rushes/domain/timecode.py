@@ -103,7 +103,7 @@ def day_frames(rate: Fraction, drop_frame: bool = False) -> int:
     """Frames in a timecode day, after which labels wrap to 00:00:00:00 (SMPTE ST 12 is a
     24-hour clock): 2,160,000 at 25; 2,589,408 at 29.97 drop-frame, which skips two frame
     numbers in 9 minutes of every 10."""
-    per_hour = nominal_fps(rate) * 3600 - (_drop_count(rate) * 54 if drop_frame else 0)
+    per_hour = nominal_fps(rate) * 3600 - (drop_count(rate) * 54 if drop_frame else 0)
     return 24 * per_hour
 
 
@@ -150,7 +150,7 @@ class Timecode:
                 "clock: 23:59:59 is followed by 00:00:00)"
             )
         if df:
-            drop = _drop_count(rate)
+            drop = drop_count(rate)
             if s == 0 and mi % 10 != 0 and f < drop:
                 raise UsageError(f"timecode {text!r} does not exist in drop-frame (frames skipped)")
             total_minutes = 60 * h + mi
@@ -170,7 +170,7 @@ class Timecode:
         is 00:00:00:00 (a source recorded across midnight, a sequence started late at night).
         ``wrap=False`` keeps counting hours (24:00:00:00), for lengths and for arithmetic on
         printed labels that must stay in order."""
-        drop = _drop_count(self.rate) if self.drop_frame else 0
+        drop = drop_count(self.rate) if self.drop_frame else 0
         frames = self.frames % day_frames(self.rate, self.drop_frame) if wrap else self.frames
         return format_frames(frames, nominal_fps(self.rate), drop)
 
@@ -218,7 +218,7 @@ class TimecodeClock:
     @classmethod
     def of(cls, rate: Fraction, start: Timecode | None = None) -> TimecodeClock:
         df = start is not None and start.drop_frame
-        drop = _drop_count(rate) if df else 0
+        drop = drop_count(rate) if df else 0
         base = start.frames if start is not None else 0
         return cls(rate.numerator, rate.denominator * 1_000_000, base, nominal_fps(rate), drop,
                    day_frames(rate, df))
@@ -234,7 +234,7 @@ _TC_RE = re.compile(r"^(\d{1,2}):(\d{2}):(\d{2})([:;.,])(\d{2,3})$")
 _CLOCK_RE = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
 
 
-def _drop_count(rate: Fraction) -> int:
+def drop_count(rate: Fraction) -> int:
     """Frame numbers dropped each minute: 2 at 29.97, 4 at 59.94, 8 at 119.88."""
     return 2 * nominal_fps(rate) // 30
 

@@ -62,11 +62,10 @@ def local_path(text: str | None) -> str | None:
 def source_path(event: ImportedEvent) -> str | None:
     """The local path of an imported event's media, if the timeline gave more than a name.
 
-    Readers keep the path or URL as the file gives it in ``ImportedEvent.file_path`` (an
-    older reader kept only the name, so a missing attribute counts as no path); a
+    Readers keep the path or URL as the file gives it in ``ImportedEvent.file_path``; a
     ``file_name`` that holds a folder is taken as a path too.
     """
-    raw: str | None = getattr(event, "file_path", None)
+    raw = event.file_path
     if not raw and event.file_name and ("/" in event.file_name or "\\" in event.file_name):
         raw = event.file_name
     return local_path(raw)

@@ -81,6 +81,12 @@ class Source:
     #: A browser-friendly copy in the cache (H.264/AAC), when the proxy analyzer made one.
     proxy: str | None = None
 
+    @property
+    def audio_streams(self) -> tuple[int, ...]:
+        """Channels per audio stream, as exporters lay them out; a source probed before
+        layouts were read counts as one stream of its channels (two when unknown)."""
+        return self.audio_layout or (self.audio_channels or 2,)
+
     def timecode(self, frame: int) -> Timecode:
         """The source timecode label of a frame counted from the media's first frame."""
         return Timecode(self.start.frames + frame, self.rate, self.start.drop_frame)

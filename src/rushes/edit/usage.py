@@ -97,6 +97,7 @@ class _Index:
         self.by_reel: dict[str, list[AssetRow]] = {}
         self.parts: dict[str, list[tuple[str, ...]]] = {}
         self.infos: dict[str, MediaInfo] = {}
+        self.by_path: dict[str, AssetRow | None] = {}
         for asset in list_assets(conn):
             if asset.kind not in {"video", "audio", "image"}:
                 continue
@@ -120,7 +121,13 @@ class _Index:
 
     def at_path(self, path: str) -> AssetRow | None:
         """The asset catalogued at ``path`` (or at the file it leads to through links); a
-        relative path is tried from each root."""
+        relative path is tried from each root. Looked up once per path: a timeline names the
+        same file in many events, and a clip's picture and channels are events of their own."""
+        if path not in self.by_path:
+            self.by_path[path] = self._at_path(path)
+        return self.by_path[path]
+
+    def _at_path(self, path: str) -> AssetRow | None:
         where = Path(path)
         tries = [where] if where.is_absolute() else [root / where for root in self.roots]
         for target in tries:
@@ -189,7 +196,7 @@ def _media_range(info: MediaInfo, event: ImportedEvent) -> tuple[Fraction, Fract
         return (event.source_in.seconds() - offset, event.source_out.seconds() - offset)
     if info.reference is not None:
         # A Broadcast WAV's labels count from its time reference at the list's rate.
-        offset = Fraction(reference_timecode(info.reference, event.rate).frames) / event.rate
+        offset = reference_timecode(info.reference, event.rate).seconds()
         return (event.source_in.seconds() - offset, event.source_out.seconds() - offset)
     return (event.source_in.seconds(), event.source_out.seconds())
 

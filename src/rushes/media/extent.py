@@ -84,18 +84,24 @@ def scan_extent(path: Path) -> Extent:
             s.duration * bases[s.index] for s in streams
             if s.type == "video" and s.duration and s.index in bases
         ]
-        ends: dict[str, Fraction] = {}
+        # The latest end per stream in its own ticks (integers: a long WAV is a million
+        # packets), made seconds once at the end.
+        ticks: dict[int, int] = {}
         try:
             for packet in container.demux(*streams):
-                base = bases.get(packet.stream_index)
-                if packet.pts is None or base is None:
+                index = packet.stream_index
+                if packet.pts is None or index not in bases:
                     continue  # the flush packet at the end, or a stream without timestamps
-                end = (packet.pts + max(0, packet.duration or 0)) * base - start
-                kind = kinds[packet.stream_index]
-                if kind not in ends or end > ends[kind]:
-                    ends[kind] = end
+                end = packet.pts + max(0, packet.duration or 0)
+                if end > ticks.get(index, end - 1):
+                    ticks[index] = end
         except (av.FFmpegError, OSError):
             pass  # a damaged or cut tail: the packets read so far are where the data ends
+        ends: dict[str, Fraction] = {}
+        for index, tick in ticks.items():
+            seconds, kind = tick * bases[index] - start, kinds[index]
+            if kind not in ends or seconds > ends[kind]:
+                ends[kind] = seconds
         return Extent(ends.get("video"), ends.get("audio"), max(stated) if stated else None)
     finally:
         container.close()

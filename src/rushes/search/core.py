@@ -362,12 +362,11 @@ def _tag_scope(tag: str, params: Params, low: Callable[[str], str]) -> str:
     tag, so it narrows first). A row overlaps a clip when it starts before the clip's end
     and ends after its start; a row without an end, or of no length, when it starts within
     it; a row without times (a note on the whole asset) is in no clip."""
-    whole = _name_match("g.name", tag, params, low, hierarchical=True)
-    clipped = _name_match("g.name", tag, params, low, hierarchical=True)
+    named = _name_match("g.name", tag, params, low, hierarchical=True)
     return (
         f"(EXISTS (SELECT 1 FROM tags g WHERE g.asset_id = e.asset_id AND g.clip_id IS NULL "
-        f"AND {whole}) OR EXISTS (SELECT 1 FROM tags g JOIN clips c ON c.id = g.clip_id "
-        f"WHERE g.asset_id = e.asset_id AND {clipped} AND e.start_us < c.end_us "
+        f"AND {named}) OR EXISTS (SELECT 1 FROM tags g JOIN clips c ON c.id = g.clip_id "
+        f"WHERE g.asset_id = e.asset_id AND {named} AND e.start_us < c.end_us "
         "AND (e.end_us > c.start_us OR e.start_us >= c.start_us)))"
     )
 

@@ -89,13 +89,14 @@ def hybrid_search(
         query, limit=limit, offset=offset, asset=asset, kind=kind, speaker=speaker, tag=tag,
         source=source, date_from=date_from, date_to=date_to,
     )
+    # The index first: on a read-only project it may refuse, and the word search be wasted.
+    index = meaning_index(catalog, cache_dir, model, threads)
     depth = max(DEPTH, offset + limit)
     words = word_query(query) if any_word else query
     lexical = search(
         catalog, words, limit=min(depth, MAX_LIMIT), asset=asset, kind=kind, speaker=speaker,
         tag=tag, source=source, date_from=date_from, date_to=date_to,
     ).hits
-    index = meaning_index(catalog, cache_dir, model, threads)
     semantic = rank_by_meaning(catalog, index, meaning, depth)
     fused = fuse([[h.entry for h in lexical], semantic])
     page = fused[offset:offset + limit]

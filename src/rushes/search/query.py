@@ -316,7 +316,9 @@ class _Parser:
             spelled = CONTRACTIONS.get(term.words[0])
             if spelled is not None:
                 # ``dont`` as typed also finds "don't", which the index holds as "don" "t".
-                return Or((term, Term(spelled, tuple(spelled.replace("'", " ").split()))))
+                alternative = make_term(spelled)
+                assert alternative is not None
+                return Or((term, alternative))
         return term
 
 

@@ -78,6 +78,7 @@ from typing import IO, Any, Literal, cast
 from rushes.domain.timecode import (
     Timecode,
     day_frames,
+    drop_count,
     format_rate,
     is_drop_frame_rate,
     nominal_fps,
@@ -175,7 +176,7 @@ def at_sequence_rate(tc: Timecode, rate: Fraction, drop_frame: bool) -> Timecode
     h, m, s, f = (int(x) for x in re.split(r"[:;]", str(tc)))
     frame = f * nominal_fps(rate) // nominal_fps(tc.rate)
     if drop_frame:
-        skipped = 2 * nominal_fps(rate) // 30
+        skipped = drop_count(rate)
         if s == 0 and m % 10 and frame < skipped:
             frame = skipped
     return Timecode.parse(f"{h:02d}:{m:02d}:{s:02d}:{frame:02d}", rate, drop_frame)

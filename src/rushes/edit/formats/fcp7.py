@@ -158,7 +158,7 @@ class _Writer:
             # One <audio> per stream of the file; where there are several (a camera's mono
             # tracks), each names the file-wide channels it holds, which clip items count as
             # their ``trackindex``.
-            layout = _layout(source)
+            layout = source.audio_streams
             channel = 0
             for count in layout:
                 audio = _sub(media, "audio")
@@ -244,9 +244,11 @@ class _Writer:
         # a group of its own.
         groups: list[int] = []
         if event.kind == "clip" and source.has_audio:
-            for count in _layout(source):
-                first = len(set(groups)) + 1
-                groups += [first] * 2 if count == 2 else list(range(first, first + count))
+            group = 0
+            for count in source.audio_streams:
+                for channel in range(count):
+                    group += 1 if channel == 0 or count != 2 else 0
+                    groups.append(group)
             placed += [self.clip_item(event, "audio", i) for i in range(1, len(groups) + 1)]
         if len(placed) > 1:
             for item in placed:
@@ -297,12 +299,6 @@ class _Writer:
         for name, comment, start, end in markers:
             _marker(sequence, name, comment, start, end)
         return root
-
-
-def _layout(source: Source) -> tuple[int, ...]:
-    """Channels per audio stream; a source probed before layouts were read counts as one
-    stream of its channels (two when unknown)."""
-    return source.audio_layout or (source.audio_channels or 2,)
 
 
 def fcp7_text(timeline: Timeline) -> str:

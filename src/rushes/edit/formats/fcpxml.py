@@ -289,7 +289,7 @@ class _Writer:
                 element.set("hasAudio", "1")
                 # Every stream is a source (a camera's four mono tracks: four); the channels
                 # are all of them together. An asset-clip then carries all of them.
-                element.set("audioSources", str(len(source.audio_layout) or 1))
+                element.set("audioSources", str(len(source.audio_streams)))
                 element.set("audioChannels", str(source.audio_channels or 2))
                 element.set("audioRate", str(source.audio_rate or tl.audio_rate))
         ET.SubElement(element, "media-rep", kind="original-media", src=_file_url(source.path))

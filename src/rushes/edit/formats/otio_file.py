@@ -54,14 +54,24 @@ def write_otioz(timeline: Timeline, path: Path, *, media: bool = False, **_optio
     path = Path(path)
     if media:
         _write_bundle_with_media(timeline, path)
-        return
-    text = otio_json(timeline)
+    else:
+        _write_bundle(path, otio_json(timeline), {})
+
+
+def _write_bundle(path: Path, text: str, media: dict[str, str]) -> None:
+    """An ``.otioz`` as OTIO's adapter lays it out: its version file and the timeline,
+    deflated, and ``media`` (a file on disk → its path inside) stored as it is, whole or not
+    at all."""
     with (
         atomic_output(path, "wb") as handle,
-        zipfile.ZipFile(cast("IO[bytes]", handle), "w", zipfile.ZIP_DEFLATED) as bundle,
+        zipfile.ZipFile(cast("IO[bytes]", handle), "w") as bundle,
     ):
-        bundle.writestr(file_bundle_utils.BUNDLE_VERSION_FILE, file_bundle_utils.BUNDLE_VERSION)
-        bundle.writestr(file_bundle_utils.BUNDLE_PLAYLIST_PATH, text)
+        bundle.writestr(file_bundle_utils.BUNDLE_VERSION_FILE, file_bundle_utils.BUNDLE_VERSION,
+                        compress_type=zipfile.ZIP_DEFLATED)
+        bundle.writestr(file_bundle_utils.BUNDLE_PLAYLIST_PATH, text,
+                        compress_type=zipfile.ZIP_DEFLATED)
+        for source, inside in media.items():
+            bundle.write(source, inside, compress_type=zipfile.ZIP_STORED)
 
 
 def _write_bundle_with_media(timeline: Timeline, path: Path) -> None:
@@ -82,25 +92,15 @@ def _write_bundle_with_media(timeline: Timeline, path: Path) -> None:
                 f"cannot bundle media into {path.name}: {source} is not a file on disk")
         sources.setdefault(source, []).append(ref)
     names = bundle_names(list(sources))
+    inside = {source: f"{file_bundle_utils.BUNDLE_DIR_NAME}/{names[source]}"
+              for source in sources}
     for source, refs in sources.items():
-        inside = f"{file_bundle_utils.BUNDLE_DIR_NAME}/{names[source]}"
         for ref in refs:
             ours = dict(ref.metadata.get(META) or {})
             ours["original_url"] = str(ref.target_url)
             ref.metadata[META] = ours
-            ref.target_url = url_utils.url_from_filepath(inside)
-    text = otio.adapters.write_to_string(tl, adapter_name="otio_json")
-    with (
-        atomic_output(path, "wb") as handle,
-        zipfile.ZipFile(cast("IO[bytes]", handle), "w") as bundle,
-    ):
-        bundle.writestr(file_bundle_utils.BUNDLE_VERSION_FILE, file_bundle_utils.BUNDLE_VERSION,
-                        compress_type=zipfile.ZIP_DEFLATED)
-        bundle.writestr(file_bundle_utils.BUNDLE_PLAYLIST_PATH, text,
-                        compress_type=zipfile.ZIP_DEFLATED)
-        for source in sources:
-            bundle.write(source, f"{file_bundle_utils.BUNDLE_DIR_NAME}/{names[source]}",
-                         compress_type=zipfile.ZIP_STORED)
+            ref.target_url = url_utils.url_from_filepath(inside[source])
+    _write_bundle(path, otio.adapters.write_to_string(tl, adapter_name="otio_json"), inside)
 
 
 def bundle_names(sources: list[str]) -> dict[str, str]:
