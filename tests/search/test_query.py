@@ -203,8 +203,11 @@ def test_errors_quote_a_long_query_shortened() -> None:
 def test_a_contraction_without_its_apostrophe_also_looks_for_it() -> None:
     dont = Term("dont", ("dont",))
     spelled = Term("don't", ("don", "t"))
-    assert parse_query("dont").expr == Or((dont, spelled))
-    assert parse_query("DONT").expr == Or((Term("DONT", ("dont",)), spelled))
+    assert parse_query("dont").expr == Or((dont, spelled), spellings=True)
+    assert parse_query("DONT").expr == Or((Term("DONT", ("dont",)), spelled), spellings=True)
+    # One word's spellings stay one node among the alternatives typed.
+    assert parse_query("dont OR leave").expr == Or(
+        (Or((dont, spelled), spellings=True), Term("leave", ("leave",))))
     # Typed as a prefix, a phrase or a word of its own, it is taken as typed.
     assert parse_query("dont*").expr == Term("dont", ("dont",), prefix=True)
     assert parse_query('"dont know"').expr == Term("dont know", ("dont", "know"))

@@ -152,3 +152,7 @@ def test_a_contraction_typed_without_its_apostrophe_finds_it(loaded: Catalog) ->
     # "were" is a word of its own: it does not also look for "we're".
     assert _texts("were", loaded) == ["Were you there?"]
     assert _texts("boats -dont", loaded) == _texts("boats", loaded)
+    # Among alternatives the user typed, too.
+    assert sorted(_texts("theyre OR dont", loaded)) == [
+        "Dont panic, it's fine.", "I don't know where they went.",
+        "They're back and we're glad."]

@@ -99,6 +99,10 @@ def test_only_the_free_text_looked_for_is_embedded(
     assert embedder.embedded[-1] == "the harbour boats port"
     run(hybrid_search, 'harb* NOT "storm warning" "master plan" AND dawn')
     assert embedder.embedded[-1] == "harb master plan dawn"
+    # A contraction typed without its apostrophe is looked for both ways by words, but its
+    # meaning is the written word's, once.
+    run(semantic_search, "dont (leave OR youre)")
+    assert embedder.embedded[-1] == "don't leave you're"
 
 
 @BOTH

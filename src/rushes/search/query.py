@@ -96,6 +96,9 @@ class And:
 @dataclass(frozen=True)
 class Or:
     children: tuple[Node, ...]
+    #: The children are one word's spellings (``dont`` typed, "don't" written: the last one),
+    #: not alternatives the user typed: a search by meaning embeds the written one alone.
+    spellings: bool = False
 
 
 @dataclass(frozen=True)
@@ -318,7 +321,7 @@ class _Parser:
                 # ``dont`` as typed also finds "don't", which the index holds as "don" "t".
                 alternative = make_term(spelled)
                 assert alternative is not None
-                return Or((term, alternative))
+                return Or((term, alternative), spellings=True)
         return term
 
 
@@ -396,11 +399,14 @@ def _simplify(node: Node) -> Node:
     """Flatten nested ANDs/ORs so backends see the widest groups (one FTS5 query, not many)."""
     if isinstance(node, Not):
         return Not(_simplify(node.child))
+    if isinstance(node, Or) and node.spellings:
+        return node
     if isinstance(node, And | Or):
         flat: list[Node] = []
         for c in node.children:
             s = _simplify(c)
-            if type(s) is type(node):
+            # A word's spellings stay one node (semantic search embeds one of them).
+            if type(s) is type(node) and not (isinstance(s, Or) and s.spellings):
                 flat.extend(s.children)
             else:
                 flat.append(s)

@@ -29,7 +29,7 @@ from rushes.errors import UsageError
 from rushes.search import Hit, SearchResult, _hit, check_page, page_details
 from rushes.search.core import Candidate, Filters, Params, fetch, filter_sql, in_list
 from rushes.search.hits import Matcher
-from rushes.search.query import And, Node, Not, Term, parse_query, shorten
+from rushes.search.query import And, Node, Not, Or, Term, parse_query, shorten
 
 #: Shortest query word that is highlighted and searched for by the hybrid's any-word variant:
 #: "the" and "a" say nothing about meaning.
@@ -60,7 +60,7 @@ def meaning_query(
     check_page(limit, offset)
     parsed = parse_query(query)
     filters = Filters.build(parsed, **given)
-    text = " ".join(t.text for t in _looked_for(parsed.expr))
+    text = " ".join(t.text for t in _looked_for(parsed.expr, written=True))
     if not text:
         raise UsageError(f"search by meaning needs words to look for besides filters and "
                          f"exclusions, in {shorten(query)!r}")
@@ -167,16 +167,22 @@ def _texts(catalog: Catalog, ids: list[int]) -> dict[int, str]:
                                              f"WHERE {cond}", params)}
 
 
-def _looked_for(node: Node | None, negated: bool = False) -> list[Term]:
+def _looked_for(
+    node: Node | None, negated: bool = False, *, written: bool = False
+) -> list[Term]:
     """The terms not under NOT (or under two), in the order typed, repeats kept: the free text
-    of the query, without its filters, operators and exclusions."""
+    of the query, without its filters, operators and exclusions. ``written``: of a word's
+    spellings (``dont`` and "don't") only the one text writes, so that what is embedded is the
+    query as typed, not "dont don't"."""
     if node is None:
         return []
     if isinstance(node, Term):
         return [] if negated else [node]
     if isinstance(node, Not):
-        return _looked_for(node.child, not negated)
-    return [t for c in node.children for t in _looked_for(c, negated)]
+        return _looked_for(node.child, not negated, written=written)
+    spellings = written and isinstance(node, Or) and node.spellings
+    children = node.children[-1:] if spellings else node.children
+    return [t for c in children for t in _looked_for(c, negated, written=written)]
 
 
 def exclusions(expr: Node | None) -> Callable[[str], bool] | None:
