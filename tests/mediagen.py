@@ -7,6 +7,7 @@ Nothing is downloaded. Functions are named for what the file contains.
 from __future__ import annotations
 
 import shutil
+import struct
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -131,12 +132,29 @@ def audio_tone(path: Path, *, seconds: float = 2.0, frequency: int = 440) -> Pat
 
 
 def audio_bwf(path: Path, *, time_reference: int, seconds: float = 2.0,
-              sample_rate: int = 48000) -> Path:
+              sample_rate: int = 48000, ixml_rate: str | None = None,
+              ixml_flag: str = "NDF") -> Path:
     """A Broadcast WAV as a sound recorder writes it: 24-bit PCM with a ``bext`` chunk whose
-    TimeReference (samples since midnight) is ``time_reference``."""
+    TimeReference (samples since midnight) is ``time_reference``; with ``ixml_rate``
+    (``"24000/1001"``) also the iXML chunk in which recorders (Sound Devices, Zaxcom, Zoom F)
+    say the timecode rate and ``ixml_flag`` (``DF``/``NDF``) their display counted."""
     run_ffmpeg("-f", "lavfi", "-i", f"sine=f=440:sample_rate={sample_rate}", "-t", str(seconds),
                "-c:a", "pcm_s24le", "-write_bext", "1", "-metadata",
                f"time_reference={time_reference}", str(path))
+    if ixml_rate is not None:
+        xml = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<BWFXML><IXML_VERSION>2.10</IXML_VERSION>'
+            "<PROJECT>rushes</PROJECT><SCENE>12A</SCENE><TAKE>3</TAKE><SPEED>"
+            f"<TIMECODE_RATE>{ixml_rate}</TIMECODE_RATE><TIMECODE_FLAG>{ixml_flag}"
+            "</TIMECODE_FLAG><TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_HI>0"
+            "</TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_HI><TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_LO>"
+            f"{time_reference}</TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_LO></SPEED></BWFXML>"
+        ).encode()
+        xml += b" " * (len(xml) & 1)
+        data = path.read_bytes()
+        at = data.index(b"data", 12)  # the chunk goes in before the audio, as recorders put it
+        data = data[:at] + b"iXML" + struct.pack("<I", len(xml)) + xml + data[at:]
+        path.write_bytes(data[:4] + struct.pack("<I", len(data) - 8) + data[8:])
     return path
 
 

@@ -13,9 +13,11 @@ import os
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from rushes.domain.timecode import parse_rate
 from rushes.errors import UsageError
 
 
@@ -249,7 +251,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "sequence_rate", _rate_text, "25",
         "Frame rate of a new cut when it has no video to follow (a cut takes its first video "
-        "source's rate unless `rushes cut new --rate` says otherwise).",
+        "source's rate unless `rushes cut new --rate` says otherwise), and the rate a Broadcast "
+        "WAV's start timecode is shown at when its recorder did not write one.",
     ),
     Setting(
         "sequence_start", str, "01:00:00:00",
@@ -297,6 +300,12 @@ class Settings:
 
     def get(self, name: str) -> Any:
         return self.values[name]
+
+    @property
+    def timecode_rate(self) -> Fraction:
+        """What a Broadcast WAV's time reference is labelled at when its recorder wrote no rate
+        (iXML): the ``sequence_rate`` setting, as editing applications label it at theirs."""
+        return parse_rate(str(self.values["sequence_rate"]))
 
     def replace(self, origin: str = "flag", **changes: Any) -> Settings:
         """A copy with some values overridden (used by command-line flags)."""

@@ -60,6 +60,30 @@ def time_reference(probe: dict[str, Any]) -> Fraction | None:
     return _fraction(probe.get("start_seconds"))
 
 
+def recorder_rate(probe: dict[str, Any]) -> tuple[Fraction | None, bool | None]:
+    """The rate (and drop-frame labelling) a sound recorder counted a Broadcast WAV's
+    timecode at, from its iXML; ``(None, None)`` where the file does not say (and for probes
+    made before it was read)."""
+    rate = _fraction(probe.get("timecode_rate"))
+    if rate is None or rate <= 0:
+        return None, None
+    drop_frame = probe.get("drop_frame")
+    return rate, bool(drop_frame) and is_drop_frame_rate(rate)
+
+
+def audio_clock(
+    probe: dict[str, Any], timecode_rate: Fraction | None = None
+) -> tuple[Fraction, bool | None]:
+    """What a Broadcast WAV's timecodes count at: the recorder's own rate when its iXML gives
+    one (the slate and the sound report show that), else ``timecode_rate`` (a cut's rate, or
+    the ``sequence_rate`` setting), else :data:`DEFAULT_TIMECODE_RATE`. The flag is None where
+    the rate's usual labelling applies (drop-frame at 29.97)."""
+    rate, drop_frame = recorder_rate(probe)
+    if rate is not None:
+        return rate, drop_frame
+    return timecode_rate or DEFAULT_TIMECODE_RATE, None
+
+
 def reference_timecode(
     seconds: Fraction, rate: Fraction, drop_frame: bool | None = None
 ) -> Timecode:
@@ -80,14 +104,14 @@ def asset_summary(
     """The ``rushes ls`` row: id, path, kind, duration, fps, plus what a person wants to see.
 
     An audio file with a time reference (Broadcast WAV) shows its ``start_seconds`` and a
-    ``start_timecode`` counted at ``timecode_rate`` (the ``sequence_rate`` setting; 25 when not
-    given)."""
+    ``start_timecode`` counted at its recorder's rate (:func:`audio_clock`; without one at
+    ``timecode_rate``, the ``sequence_rate`` setting, 25 when not given)."""
     probe = probe or {}
     duration = media_duration(probe)
     rate, start = media_clock(probe)
     reference = time_reference(probe) if asset.kind == "audio" else None
     if start is None and rate is None and reference is not None:
-        start = reference_timecode(reference, timecode_rate or DEFAULT_TIMECODE_RATE)
+        start = reference_timecode(reference, *audio_clock(probe, timecode_rate))
     return {
         "id": asset.id,
         "path": asset.path,

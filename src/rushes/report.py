@@ -290,7 +290,7 @@ class _Page:
         self, asset: AssetRow, results: dict[str, dict[str, Any]], locs: list[LocationRow]
     ) -> str:
         probe = results.get("probe") or {}
-        summary = asset_summary(asset, probe)
+        summary = asset_summary(asset, probe, self.project.settings.timecode_rate)
         shown = self._shown_path(asset.path)
         name = Path(shown).name
         folder = str(Path(shown).parent) if Path(shown).parent != Path(".") else ""

@@ -103,6 +103,33 @@ def test_broadcast_wav_time_reference_is_its_exact_start(tmp_path: Path) -> None
     assert Fraction(out["start_seconds"]) == Fraction(1_728_000_480, 48_000)
     assert out["start_seconds"] == "3600001/100"
     assert out["rate"] is None and out["start_timecode"] is None
+    assert out["timecode_rate"] is None  # no iXML: the file does not say
+
+
+@pytest.mark.parametrize(("ixml_rate", "flag", "rate", "drop_frame"), [
+    ("24000/1001", "NDF", "24000/1001", False),
+    ("30000/1001", "DF", "30000/1001", True),
+    ("30000/1001", "NDF", "30000/1001", False),
+    ("25/1", "DF", "25/1", False),  # drop-frame does not exist at 25: the flag is a slip
+    ("25", "NDF", "25/1", False),
+])
+def test_a_recorder_s_ixml_gives_the_timecode_rate(
+    tmp_path: Path, ixml_rate: str, flag: str, rate: str, drop_frame: bool
+) -> None:
+    wav = mediagen.audio_bwf(tmp_path / "sound.wav", time_reference=1_728_000_000, seconds=0.5,
+                             ixml_rate=ixml_rate, ixml_flag=flag)
+    out = probe(wav, "audio")
+    assert out["time_reference"] == 1_728_000_000
+    assert (out["timecode_rate"], out["drop_frame"]) == (rate, drop_frame)
+
+
+@pytest.mark.parametrize("ixml_rate", ["12.5", "0", "fast"])
+def test_an_ixml_rate_timecode_cannot_count_is_no_clock(tmp_path: Path, ixml_rate: str) -> None:
+    wav = mediagen.audio_bwf(tmp_path / "sound.wav", time_reference=1_728_000_000, seconds=0.5,
+                             ixml_rate=ixml_rate)
+    out = probe(wav, "audio")
+    assert out["timecode_rate"] is None and out["drop_frame"] is None
+    assert out["start_seconds"] == "36000/1"
 
 
 def test_wav_without_bext_has_no_time_reference(tmp_path: Path) -> None:

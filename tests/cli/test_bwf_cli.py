@@ -25,6 +25,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mediagen.audio_bwf(media / "sound.wav", time_reference=1_728_000_000, seconds=6)
     mediagen.audio_bwf(media / "late.wav", time_reference=1_728_000_480, seconds=3)
     mediagen.audio_tone(media / "plain.wav", seconds=3)
+    # A recorder running 23.976 timecode stamped 10:00:00:00: 864,000 frames of 1001/24000 s
+    # (36036 s), which at 25 fps would read 10:00:36:00.
+    mediagen.audio_bwf(media / "recorder.wav", time_reference=1_729_728_000, seconds=6,
+                       ixml_rate="24000/1001")
     rushes("init", str(root), cwd=root)
     rushes("-c", "transcribe=false", "add", "media", "--workers", "1", cwd=root)
     return root
@@ -96,6 +100,44 @@ def test_exports_print_the_sound_file_timecode(project: Path, tmp_path: Path) ->
         ("10:00:02:00", "10:00:04:00"), ("10:00:05:00", "10:00:05:12"),
         ("00:00:01:00", "00:00:02:00"),
     ]
+
+
+def test_a_recorder_s_own_rate_labels_its_file(project: Path, tmp_path: Path) -> None:
+    """The iXML rate is what the recorder's display and the slate showed: the start and a
+    typed timecode read at it, whatever the project's rate; exports count at the cut's."""
+    row = next(r for r in rushes_json("-c", "sequence_rate=30", "ls", cwd=project)
+               if r["path"].endswith("recorder.wav"))
+    assert row["start_timecode"] == "10:00:00:00"
+    assert row["start_seconds"] == 36036.0
+    clip = rushes_json("clip", "add", "media/recorder.wav", "--in", "10:00:02:00",
+                       "--out", "10:00:04:00", cwd=project)
+    assert (clip["in"], clip["out"]) == (2.002, 4.004)  # 48 and 96 frames of 1001/24000 s
+    assert (clip["in_timecode"], clip["out_timecode"]) == ("10:00:02:00", "10:00:04:00")
+    rushes("cut", "new", "recorder", "--rate", "24000/1001", cwd=project)
+    rushes("cut", "add", "recorder", str(clip["id"]), cwd=project)
+    edl = tmp_path / "recorder.edl"
+    rushes("cut", "export", "recorder", "-o", str(edl), cwd=project)
+    event = next(line.split() for line in edl.read_text().splitlines() if line[:3].isdigit())
+    assert event[4:6] == ["10:00:02:00", "10:00:04:00"]
+
+
+def test_without_a_recorder_rate_the_sequence_rate_setting_labels_it(project: Path) -> None:
+    """Every view of a file whose recorder wrote no rate (ls, show, log, notes, clips, the web
+    app and the report) counts it at the ``sequence_rate`` setting, not at 25 in some."""
+    thirty = ("-c", "sequence_rate=30")
+    note = rushes_json(*thirty, "note", "add", "media/sound.wav", "clap", "--at", "2.5",
+                       "--json", cwd=project)
+    assert note["timecode"] == "10:00:02:15"
+    log = rushes_json(*thirty, "log", "media/sound.wav", cwd=project)
+    assert [n["timecode"] for n in log["notes"] if n["text"] == "clap"] == ["10:00:02:15"]
+    default = rushes_json("log", "media/sound.wav", cwd=project)
+    assert [n["timecode"] for n in default["notes"] if n["text"] == "clap"] == ["10:00:02:12"]
+    clips = rushes_json(*thirty, "clip", "ls", "media/sound.wav", "--json", cwd=project)
+    assert clips and all(c["in_timecode"].startswith("10:00:") for c in clips)
+    assert "10:00:02:00" in {c["in_timecode"] for c in clips}
+    report = project / "report.html"
+    rushes(*thirty, "report", "-o", str(report), cwd=project)
+    assert report.exists()
 
 
 def test_a_time_reference_between_frames_is_rounded_down(project: Path, tmp_path: Path) -> None:

@@ -20,7 +20,9 @@ class ProbeAnalyzer(Analyzer):
     name: ClassVar[str] = "probe"
     #: 2: ``time_reference``/``start_seconds`` (BWF). The bump re-probes catalogued files so a
     #: sound recorder's WAVs gain their start; a result without the keys reads as no reference.
-    version: ClassVar[int] = 2
+    #: 3: ``timecode_rate`` and ``drop_frame`` from a recorder's iXML, so its WAVs are labelled
+    #: at the rate the recorder and the slate counted.
+    version: ClassVar[int] = 3
     kinds: ClassVar[frozenset[str]] = frozenset({"video", "audio", "image"})
     requires: ClassVar[tuple[str, ...]] = ()
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import click
 
 from rushes.catalog.assets import (
@@ -15,7 +13,6 @@ from rushes.catalog.jobs import failed_jobs
 from rushes.catalog.results import result_of, results_of
 from rushes.cli.app import State, emit_json, pass_state, printable
 from rushes.domain import ASSET_KINDS
-from rushes.domain.timecode import parse_rate
 from rushes.present import asset_summary, status_json
 
 
@@ -37,18 +34,13 @@ def status(state: State, as_json: bool) -> None:
         click.echo(f"  {printable(e['path'])}: [{e['analyzer']}] {e['error']}")
 
 
-def _timecode_rate(state: State) -> Fraction:
-    """What a Broadcast WAV's start timecode is shown at: the ``sequence_rate`` setting."""
-    return parse_rate(str(state.settings.sequence_rate))
-
-
 @click.command("ls")
 @click.option("--kind", type=click.Choice(ASSET_KINDS), help="Only assets of this kind.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
 def ls(state: State, kind: str | None, as_json: bool) -> None:
     """List assets."""
-    tc_rate = _timecode_rate(state)
+    tc_rate = state.settings.timecode_rate
     with state.catalog().read() as conn:
         rows = [asset_summary(a, result_of(conn, a.id, "probe"), tc_rate)
                 for a in list_assets(conn, kind)]
@@ -73,7 +65,7 @@ def show(state: State, asset: str, as_json: bool) -> None:
         results = results_of(conn, row.id)
         locs = locations_of(conn, row.id)
         failures = failed_jobs(conn, [row.id])
-    data = asset_summary(row, results.get("probe"), _timecode_rate(state))
+    data = asset_summary(row, results.get("probe"), state.settings.timecode_rate)
     data["locations"] = [{"path": loc.path, "missing": loc.missing} for loc in locs]
     data["cache"] = str(project.asset_cache(row.id))
     data["results"] = results

@@ -72,7 +72,8 @@ def note_group() -> None:
 def note_add(state: State, asset: str, text: str, at: str | None, author: str | None,
              clip_id: int | None, as_json: bool) -> None:
     """Add a note to ASSET (a marker with --at)."""
-    data = service.add_note(state.catalog(), asset, text, at=at, author=author, clip_id=clip_id)
+    data = service.add_note(state.catalog(), asset, text, at=at, author=author, clip_id=clip_id,
+                            timecode_rate=state.settings.timecode_rate)
     if as_json:
         emit_json(data)
     else:
@@ -104,7 +105,7 @@ def rate_cmd(state: State, asset: str, stars: int | None, clip_id: int | None) -
 @pass_state
 def log_cmd(state: State, asset: str, as_json: bool) -> None:
     """Everything logged on ASSET: rating, tags, notes and markers, clips."""
-    data = service.asset_log(state.catalog(), asset)
+    data = service.asset_log(state.catalog(), asset, state.settings.timecode_rate)
     if as_json:
         emit_json(data)
         return
@@ -162,7 +163,7 @@ def clip_add(state: State, asset: str, in_: str | None, out: str | None, text: s
 @pass_state
 def clip_ls(state: State, asset: str | None, as_json: bool) -> None:
     """List clips (of ASSET, or all)."""
-    rows = service.list_clips(state.catalog(), asset)
+    rows = service.list_clips(state.catalog(), asset, state.settings.timecode_rate)
     if as_json:
         emit_json(rows)
         return
@@ -328,7 +329,8 @@ def cut_add(state: State, name: str, items: tuple[str, ...], title: str | None,
     if not items and title is None and voiceover is None and note_text is None:
         raise click.UsageError("give ITEMs, --title, --voiceover or --note")
     if items:
-        service.add_items(catalog, name, list(items), position=position, label=label)
+        service.add_items(catalog, name, list(items), position=position, label=label,
+                          settings=state.settings)
         position = position + len(items) if position else None
     if title is not None:
         service.add_title(catalog, name, title, duration=duration, position=position)

@@ -15,7 +15,13 @@ from rushes.domain import TIMED_KINDS
 from rushes.domain.timecode import Timecode, parse_time, timecode_at, to_json_time
 from rushes.edit.timeline import round_half_up
 from rushes.errors import UsageError
-from rushes.present import DEFAULT_TIMECODE_RATE, media_clock, reference_timecode, time_reference
+from rushes.present import (
+    DEFAULT_TIMECODE_RATE,
+    audio_clock,
+    media_clock,
+    reference_timecode,
+    time_reference,
+)
 
 
 @dataclass(frozen=True)
@@ -35,8 +41,11 @@ class MediaInfo:
     #: reference); None for video, stills and audio without one.
     reference: Fraction | None = None
     #: The rate a timecode typed for such a file is read at (it has no frames of its own): the
-    #: cut's rate when it goes into a cut, else the ``sequence_rate`` setting (25 by default).
+    #: recorder's, from its iXML; else the cut's rate when it goes into a cut, else the
+    #: ``sequence_rate`` setting (25 by default).
     timecode_rate: Fraction = DEFAULT_TIMECODE_RATE
+    #: Whether those labels are drop-frame; None: as usual at that rate.
+    timecode_drop_frame: bool | None = None
     #: Channels of each audio stream in file order: ``(2,)`` for stereo, ``(1, 1, 1, 1)`` for a
     #: camera's four mono tracks; empty where the probe did not list its streams.
     audio_layout: tuple[int, ...] = ()
@@ -48,7 +57,9 @@ class MediaInfo:
         if self.rate is not None:
             return self.rate, self.start
         if self.reference is not None:
-            return self.timecode_rate, reference_timecode(self.reference, self.timecode_rate)
+            return self.timecode_rate, reference_timecode(
+                self.reference, self.timecode_rate, self.timecode_drop_frame
+            )
         return None, None
 
     @property
@@ -113,9 +124,11 @@ class MediaInfo:
 def media_info(
     conn: sa.Connection, asset: AssetRow, timecode_rate: Fraction | None = None
 ) -> MediaInfo:
-    """``timecode_rate``: what a Broadcast WAV's timecodes count in (see ``MediaInfo``)."""
+    """``timecode_rate``: what a Broadcast WAV's timecodes count in when the file does not say
+    (see ``MediaInfo``)."""
     probe = result_of(conn, asset.id, "probe") or {}
     rate, start = media_clock(probe)
+    tc_rate, tc_drop_frame = audio_clock(probe, timecode_rate)
     duration_text = probe.get("duration")
     duration = Fraction(str(duration_text)) if duration_text else None
     has_video = bool(probe.get("video_codec")) or asset.kind == "image"
@@ -132,7 +145,8 @@ def media_info(
         audio_rate=probe.get("audio_sample_rate"),
         audio_channels=sum(layout) if layout else probe.get("audio_channels"),
         reference=time_reference(probe) if asset.kind == "audio" else None,
-        timecode_rate=timecode_rate or DEFAULT_TIMECODE_RATE,
+        timecode_rate=tc_rate,
+        timecode_drop_frame=tc_drop_frame,
         audio_layout=layout,
     )
 

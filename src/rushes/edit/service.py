@@ -38,7 +38,8 @@ from rushes.project import Project
 def clip_json(
     conn: sa.Connection, clip: ClipRow, timecode_rate: Fraction | None = None
 ) -> dict[str, Any]:
-    """``timecode_rate``: what a Broadcast WAV's timecodes are printed at (25 by default)."""
+    """``timecode_rate``: what a Broadcast WAV's timecodes are printed at when its recorder
+    wrote no rate (the ``sequence_rate`` setting; 25 by default)."""
     asset = get_asset(conn, clip.asset_id)
     assert asset is not None
     info = media_info(conn, asset, timecode_rate)
@@ -79,8 +80,8 @@ def add_clip(
                 f"{asset.path} is {asset.kind}: only video and audio have in and out points "
                 "(add an image to a cut as a still)"
             )
-        # A Broadcast WAV's timecodes are read at the project's sequence rate.
-        tc_rate = parse_rate(str(settings.sequence_rate)) if settings else None
+        # A Broadcast WAV's timecodes are read at its recorder's rate, else the project's.
+        tc_rate = settings.timecode_rate if settings else None
         info = media_info(conn, asset, tc_rate)
         if text is not None:
             if in_ is not None or out is not None:
@@ -97,10 +98,14 @@ def add_clip(
         return clip_json(conn, clip_rows.get_clip(conn, clip_id), tc_rate)
 
 
-def list_clips(catalog: Catalog, asset_ref: str | None = None) -> list[dict[str, Any]]:
+def list_clips(
+    catalog: Catalog, asset_ref: str | None = None, timecode_rate: Fraction | None = None
+) -> list[dict[str, Any]]:
+    """``timecode_rate``: as for :func:`clip_json`."""
     with catalog.read() as conn:
         asset_id = resolve_asset(conn, asset_ref).id if asset_ref else None
-        return [clip_json(conn, c) for c in clip_rows.list_clips(conn, asset_id)]
+        return [clip_json(conn, c, timecode_rate)
+                for c in clip_rows.list_clips(conn, asset_id)]
 
 
 def remove_clip(catalog: Catalog, clip_id: int) -> None:
@@ -141,7 +146,9 @@ def list_tags(catalog: Catalog) -> list[dict[str, Any]]:
         return [{"tag": name, "assets": n} for name, n in logs.tag_counts(conn)]
 
 
-def _note_json(conn: sa.Connection, note: logs.NoteRow) -> dict[str, Any]:
+def _note_json(
+    conn: sa.Connection, note: logs.NoteRow, timecode_rate: Fraction | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": note.id, "asset": note.asset_id, "clip": note.clip_id, "text": note.text,
         "author": note.author, "at": None, "timecode": None, "marker": note.at is not None,
@@ -149,7 +156,7 @@ def _note_json(conn: sa.Connection, note: logs.NoteRow) -> dict[str, Any]:
     if note.at is not None:
         asset = get_asset(conn, note.asset_id)
         assert asset is not None
-        t = media_info(conn, asset).time_json(note.at)
+        t = media_info(conn, asset, timecode_rate).time_json(note.at)
         out["at"], out["timecode"] = t["seconds"], t["timecode"]
     return out
 
@@ -157,11 +164,13 @@ def _note_json(conn: sa.Connection, note: logs.NoteRow) -> dict[str, Any]:
 def add_note(
     catalog: Catalog, asset_ref: str, text: str, *, at: str | None = None,
     author: str | None = None, clip_id: int | None = None,
+    timecode_rate: Fraction | None = None,
 ) -> dict[str, Any]:
-    """A note on an asset (or clip); with ``at`` a marker at that moment."""
+    """A note on an asset (or clip); with ``at`` a marker at that moment. ``timecode_rate``:
+    as for :func:`clip_json`."""
     with catalog.write() as conn:
         asset = resolve_asset(conn, asset_ref)
-        info = media_info(conn, asset)
+        info = media_info(conn, asset, timecode_rate)
         moment = None
         if at is not None:
             moment = info.snap(info.parse(at, "marker time"))
@@ -173,7 +182,7 @@ def add_note(
         note_id = logs.add_note(conn, asset.id, text, at=moment,
                                 clip_id=_clip_of(conn, asset.id, clip_id), author=author)
         note = next(n for n in logs.notes_of(conn, asset.id) if n.id == note_id)
-        return _note_json(conn, note)
+        return _note_json(conn, note, timecode_rate)
 
 
 def remove_note(catalog: Catalog, note_id: int) -> None:
@@ -193,8 +202,11 @@ def set_rating(
             logs.set_rating(conn, asset.id, value)
 
 
-def asset_log(catalog: Catalog, asset_ref: str) -> dict[str, Any]:
-    """Everything logged on an asset: tags, notes and markers, rating, clips."""
+def asset_log(
+    catalog: Catalog, asset_ref: str, timecode_rate: Fraction | None = None
+) -> dict[str, Any]:
+    """Everything logged on an asset: tags, notes and markers, rating, clips.
+    ``timecode_rate``: as for :func:`clip_json`."""
     with catalog.read() as conn:
         asset = resolve_asset(conn, asset_ref)
         return {
@@ -203,8 +215,10 @@ def asset_log(catalog: Catalog, asset_ref: str) -> dict[str, Any]:
             "rating": logs.rating_of(conn, asset.id),
             "tags": [{"id": t.id, "tag": t.name, "clip": t.clip_id}
                      for t in logs.tags_of(conn, asset.id)],
-            "notes": [_note_json(conn, n) for n in logs.notes_of(conn, asset.id)],
-            "clips": [clip_json(conn, c) for c in clip_rows.list_clips(conn, asset.id)],
+            "notes": [_note_json(conn, n, timecode_rate)
+                      for n in logs.notes_of(conn, asset.id)],
+            "clips": [clip_json(conn, c, timecode_rate)
+                      for c in clip_rows.list_clips(conn, asset.id)],
         }
 
 
@@ -334,13 +348,19 @@ def delete_cut(catalog: Catalog, name: str) -> None:
 
 def add_items(
     catalog: Catalog, name: str, items: list[str], *, position: int | None = None,
-    label: str | None = None,
+    label: str | None = None, settings: Settings | None = None,
 ) -> list[int]:
-    """Add ITEMs (clip ids, ``ASSET@IN-OUT``, images) in order, before ``position``."""
+    """Add ITEMs (clip ids, ``ASSET@IN-OUT``, images) in order, before ``position``.
+    ``settings``: the project's, for the rate of a cut that follows its first video."""
     with catalog.write() as conn:
         cut = cut_rows.get_cut(conn, name)
-        # A Broadcast WAV's timecodes count at the cut's rate, as its exports will print them.
-        rate = parse_rate(cut.rate) if cut.rate else None
+        # A Broadcast WAV whose recorder wrote no rate has its timecodes counted at the cut's
+        # rate, as its exports will print them: the one set, else the one it follows so far.
+        rate = (
+            parse_rate(cut.rate) if cut.rate
+            else sequence_clock(conn, cut, settings).rate if settings is not None
+            else None
+        )
         parsed = [parse_item(conn, text, rate) for text in items]
         if label is not None:
             for item in parsed:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from rushes.domain import TIMED_KINDS
-from rushes.domain.timecode import is_drop_frame_rate, snap_rate
+from rushes.domain.timecode import has_timecode, is_drop_frame_rate, snap_rate
 from rushes.errors import MediaError
 from rushes.media.ffmpeg import ToolNotFound, media_arg, run_tool
 
@@ -233,6 +233,26 @@ def time_reference(fmt: JSON | None, audio: JSON | None) -> tuple[int | None, Fr
     if samples is None or not sample_rate or sample_rate <= 0:
         return None, None
     return samples, Fraction(samples, sample_rate)
+
+
+def recorder_clock(exif: JSON) -> tuple[Fraction | None, bool | None]:
+    """The timecode rate and drop-frame flag a sound recorder wrote in a WAV's iXML chunk
+    (``<SPEED><TIMECODE_RATE>24000/1001`` and ``<TIMECODE_FLAG>NDF``), as exiftool reads them.
+
+    A Broadcast WAV's start is a count of samples, with no frames: the recorder's display and
+    the slate showed it at this rate, so a timecode typed for the file is read at it (and the
+    file's start is labelled with it) rather than at the project's rate. exiftool gives
+    ``24000/1001`` as 23.976023976024: the nearest rate timecode can count is taken, and a rate
+    none can count (12.5) is no clock. ``(None, None)`` without iXML."""
+    value = exif.get("XML:BwfxmlSpeedTimecodeRate")
+    try:
+        rate = snap_rate(Fraction(str(value)).limit_denominator(1001)) if value else None
+    except (ValueError, ZeroDivisionError):
+        rate = None
+    if rate is None or rate <= 0 or not has_timecode(rate):
+        return None, None
+    flag = str(exif.get("XML:BwfxmlSpeedTimecodeFlag") or "").strip().upper()
+    return rate, flag == "DF" and is_drop_frame_rate(rate)
 
 
 def iso_datetime(text: Any, zone: str | None = None) -> str | None:
@@ -482,6 +502,11 @@ def summarize(probe: JSON | None, exif: JSON | None, kind: str) -> dict[str, Any
     samples, start_seconds = (
         time_reference(fmt, audio) if kind != "image" else (None, None)
     )
+    timecode_rate: Fraction | None = None
+    if kind == "audio" and samples is not None:
+        timecode_rate, recorder_df = recorder_clock(exif)
+        if timecode_rate is not None:
+            drop_frame = recorder_df
 
     video_codec = str(video.get("codec_name")) if video is not None else None
     pix_fmt = video.get("pix_fmt") if video is not None else None
@@ -516,6 +541,9 @@ def summarize(probe: JSON | None, exif: JSON | None, kind: str) -> dict[str, Any
         # audio file has no frame rate, so its start timecode is counted at a cut's rate.
         "time_reference": samples,
         "start_seconds": format_rational(start_seconds) if start_seconds is not None else None,
+        # The recorder's timecode rate from its iXML ("24000/1001"), with ``drop_frame``: what
+        # the time reference is labelled at; None where the file does not say.
+        "timecode_rate": format_rational(timecode_rate) if timecode_rate is not None else None,
         "creation_time": creation_time(exif, video, fmt),
         "camera_make": _first_text(
             exif,

@@ -3,6 +3,7 @@ plus the URLs a browser needs for pictures and the player."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from rushes.catalog.assets import AssetRow
@@ -20,12 +21,14 @@ def picture_urls(asset_id: str, thumbnails: dict[str, Any] | None) -> dict[str, 
 
 
 def asset_card(
-    asset: AssetRow, probe: dict[str, Any] | None, thumbnails: dict[str, Any] | None
+    asset: AssetRow, probe: dict[str, Any] | None, thumbnails: dict[str, Any] | None,
+    timecode_rate: Fraction | None = None,
 ) -> dict[str, Any]:
-    """``rushes ls``'s row for the asset, with its page, pictures and recording date."""
+    """``rushes ls``'s row for the asset, with its page, pictures and recording date.
+    ``timecode_rate``: as for :func:`asset_summary`."""
     probe = probe or {}
     return {
-        **asset_summary(asset, probe),
+        **asset_summary(asset, probe, timecode_rate),
         **picture_urls(asset.id, thumbnails),
         "url": f"/assets/{asset.id}",
         "created": probe.get("creation_time"),

@@ -15,7 +15,14 @@ from rushes.catalog.results import results_of
 from rushes.domain import TIMED_KINDS
 from rushes.edit import service
 from rushes.errors import UsageError
-from rushes.present import asset_summary, media_clock, shots_json
+from rushes.present import (
+    asset_summary,
+    audio_clock,
+    media_clock,
+    reference_timecode,
+    shots_json,
+    time_reference,
+)
 from rushes.transcript_service import transcript_json
 from rushes.web import media_files
 from rushes.web.deps import Actor, needs, state
@@ -53,7 +60,7 @@ def asset_detail(request: Request, asset: AssetRow) -> dict[str, Any]:
         stream = media_files.playable(st.project, conn, asset)
         image = media_files.viewable_image(conn, asset)
         has_original = media_files.original(conn, asset) is not None
-    data = asset_summary(asset, results.get("probe"))
+    data = asset_summary(asset, results.get("probe"), st.project.settings.timecode_rate)
     data["locations"] = [{"path": loc.path, "missing": loc.missing} for loc in locs]
     data["cache"] = str(st.project.asset_cache(asset.id))
     data["results"] = results
@@ -81,7 +88,10 @@ def _shots(asset: AssetRow, results: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _log(request: Request, asset: AssetRow) -> dict[str, Any]:
-    log: dict[str, Any] = service.asset_log(state(request).catalog, asset.id)
+    st = state(request)
+    log: dict[str, Any] = service.asset_log(
+        st.catalog, asset.id, st.project.settings.timecode_rate
+    )
     return log
 
 
@@ -91,6 +101,11 @@ def _page_data(request: Request, ref: str) -> dict[str, Any]:
     results = detail["results"]
     probe = results.get("probe") or {}
     rate, start = media_clock(probe)
+    reference = time_reference(probe) if asset.kind == "audio" else None
+    if rate is None and reference is not None:
+        # A Broadcast WAV's player counts its recorder's timecode, as `rushes show` labels it.
+        rate, drop_frame = audio_clock(probe, state(request).project.settings.timecode_rate)
+        start = reference_timecode(reference, rate, drop_frame)
     return {
         "asset": detail,
         "probe": probe,

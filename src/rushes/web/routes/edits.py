@@ -75,7 +75,8 @@ async def clips_api(
     """`rushes clip ls [ASSET] --json`."""
     ref = check_ref(asset) if asset else None
     rows: list[dict[str, Any]] = await run_in_threadpool(
-        service.list_clips, state(request).catalog, ref
+        service.list_clips, state(request).catalog, ref,
+        state(request).project.settings.timecode_rate,
     )
     return rows
 
@@ -210,7 +211,7 @@ async def clips_page(
     def load() -> dict[str, Any]:
         shown = service.bin_json(st.catalog, bin) if bin else None
         return {
-            "clips": service.list_clips(st.catalog),
+            "clips": service.list_clips(st.catalog, None, st.project.settings.timecode_rate),
             "bins": service.list_bins(st.catalog),
             "bin": shown,
             "cuts": service.list_cuts(st.catalog, st.project),
@@ -296,7 +297,8 @@ async def cut_add_api(
     body = await read_body(request, ItemsIn)
     ids = await run_in_threadpool(
         lambda: service.add_items(state(request).catalog, name, body.items,
-                                  position=body.position, label=body.label)
+                                  position=body.position, label=body.label,
+                                  settings=state(request).project.settings)
     )
     return await done(request, {"ids": ids}, message=f"{len(ids)} item(s) added",
                       back=_cut_url(name))
@@ -429,7 +431,7 @@ async def cut_page(
         return {
             "cut": cut,
             "unused": service.unused_clips(st.catalog, name),
-            "clips": service.list_clips(st.catalog),
+            "clips": service.list_clips(st.catalog, None, st.project.settings.timecode_rate),
             "formats": [(f, EXPORT_LABELS.get(f, f)) for f in FORMATS],
         }
 

@@ -82,7 +82,8 @@ def _page(request: Request, f: LibraryFilter, limit: int, offset: int) -> dict[s
         "total": total,
         "offset": offset,
         "limit": limit,
-        "assets": [asset_card(r.asset, r.probe, r.thumbnails) for r in rows],
+        "assets": [asset_card(r.asset, r.probe, r.thumbnails,
+                              state(request).project.settings.timecode_rate) for r in rows],
         "kinds": kinds,
         "tags": tags,
     }

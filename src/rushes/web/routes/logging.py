@@ -61,7 +61,10 @@ async def log_api(
     """`rushes log ASSET --json`: tags, notes and markers, rating, clips."""
     def load() -> dict[str, Any]:
         asset = find_asset(request, ref)
-        log: dict[str, Any] = service.asset_log(state(request).catalog, asset.id)
+        st = state(request)
+        log: dict[str, Any] = service.asset_log(
+            st.catalog, asset.id, st.project.settings.timecode_rate
+        )
         return log
 
     return await run_in_threadpool(load)
@@ -103,7 +106,8 @@ async def note_api(
     at = None if body.at is None else str(body.at)
     note = await run_in_threadpool(
         lambda: service.add_note(state(request).catalog, check_ref(ref), body.text, at=at,
-                                 author=actor.name, clip_id=body.clip)
+                                 author=actor.name, clip_id=body.clip,
+                                 timecode_rate=state(request).project.settings.timecode_rate)
     )
     return await done(request, note, message="note added", back=_asset_page(ref), status=201)
 
