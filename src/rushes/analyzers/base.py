@@ -69,6 +69,10 @@ class Analyzer(ABC):
     kinds: ClassVar[frozenset[str]]
     #: Analyzers whose results this one reads (they run first).
     requires: ClassVar[tuple[str, ...]] = ()
+    #: Analyzers whose results this one judges: whenever one of them stores a new result for an
+    #: asset, this one runs again there (the integrity check reads where the shots pass
+    #: stopped, so a shots pass done again must be checked again).
+    follows: ClassVar[tuple[str, ...]] = ()
     #: Where the catalog also files the result for querying (``"transcript"``: segments and the
     #: search index), besides the results table; None for results only read whole.
     stores: ClassVar[str | None] = None

@@ -131,6 +131,7 @@ class IntegrityAnalyzer(Analyzer):
     version: ClassVar[int] = 2
     kinds: ClassVar[frozenset[str]] = TIMED_KINDS
     requires: ClassVar[tuple[str, ...]] = ("probe",)
+    follows: ClassVar[tuple[str, ...]] = ("shots",)
 
     def applies(self, asset: AssetView) -> bool:
         """Video waits for the shots pass (it reads where that decode ended); a video whose

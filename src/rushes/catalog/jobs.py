@@ -223,6 +223,27 @@ def retry_failed(
     ).rowcount
 
 
+def requeue(
+    conn: sa.Connection, asset_id: str, analyzer: str, version: int | None = None,
+    params_hash: str | None = None,
+) -> int:
+    """Queue an asset's finished job (done or failed) of ``analyzer`` to run again: the current
+    one when ``version`` and ``params_hash`` are given. Its result stays until the new one is
+    stored (:func:`complete` replaces it), so nothing is lost if the run never comes. A running
+    job is left alone: it is already being made again."""
+    update = jobs.update().where(
+        jobs.c.asset_id == asset_id, jobs.c.analyzer == analyzer,
+        jobs.c.state.in_(("done", "failed", "pending")),
+    )
+    if version is not None:
+        update = update.where(jobs.c.version == version)
+    if params_hash is not None:
+        update = update.where(jobs.c.params_hash == params_hash)
+    return conn.execute(
+        update.values(state="pending", attempts=0, error=None, updated_ms=now_ms())
+    ).rowcount
+
+
 def counts(conn: sa.Connection) -> dict[str, int]:
     out = dict.fromkeys(STATES, 0)
     for state, n in conn.execute(

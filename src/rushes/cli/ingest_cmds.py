@@ -10,14 +10,15 @@ from pathlib import Path
 
 import click
 
-from rushes.catalog.assets import clear_problem, list_problems
+from rushes.analyzers import analyzers
+from rushes.catalog.assets import clear_problem, list_assets, list_problems, resolve_asset
 from rushes.catalog.jobs import counts, retry_failed
 from rushes.cli.app import State, as_paths, emit_json, note, pass_state, printable
 from rushes.cli.progress import progress
 from rushes.errors import RushesError
 from rushes.ingest import AddReport, add_paths
 from rushes.jobs.executors import make_executor
-from rushes.jobs.plan import plan_all
+from rushes.jobs.plan import plan_all, redo_asset
 from rushes.jobs.worker import recover_orphans
 
 
@@ -122,18 +123,56 @@ def add(
 
 
 @click.command()
+@click.argument("assets", nargs=-1)
+@click.option(
+    "--redo", "redo", multiple=True, metavar="ANALYZER",
+    help="Run ANALYZER again on ASSETs (default: every asset it applies to) even where its "
+         "result is current, and what judges it after it; repeatable. Each result is kept "
+         "until its new one is stored.",
+)
 @workers_option
 @click.option("--json", "as_json", is_flag=True, help="Print job counts as JSON.")
 @pass_state
-def analyze(state: State, workers: int | None, as_json: bool) -> None:
-    """Run pending analysis (after --no-analyze, an interruption, or an analyzer upgrade)."""
+def analyze(
+    state: State, assets: tuple[str, ...], redo: tuple[str, ...], workers: int | None,
+    as_json: bool,
+) -> None:
+    """Run pending analysis (after --no-analyze, an interruption, or an analyzer upgrade).
+
+    With --redo, run an analyzer again where nothing says it must: after a fix that changed no
+    version (shots of a damaged file an older rushes stopped reading at), or to check a file
+    again."""
+    known = analyzers()
+    for name in redo:
+        if name not in known:
+            raise click.BadParameter(
+                f"no analyzer {name!r} (there are: {', '.join(known)})", param_hint="--redo"
+            )
+    if assets and not redo:
+        raise click.UsageError(
+            "name an analyzer to run again with --redo (ASSETs say where); plain "
+            "`rushes analyze` runs all pending analysis"
+        )
     catalog = state.catalog()
+    requeued = 0
     with catalog.write() as conn:
         plan_all(conn, state.settings)
+        wanted = [resolve_asset(conn, a) for a in assets] if assets else list_assets(conn)
+        names = dict.fromkeys(redo)  # in the order given, once each
+        for row in wanted if redo else ():
+            queued = redo_asset(conn, row, state.settings, names)
+            requeued += len(queued)
+            if assets:
+                for name in names:
+                    if name not in queued:
+                        note(f"{printable(row.path or row.id)}: {name} does not apply to "
+                             f"this {row.kind} file (or waits for an analysis it needs)")
+    if redo and not as_json:
+        click.echo(f"re-queued {requeued} job{'s' * (requeued != 1)}")
     analysis = run_queue(state, workers)
     result = analysis.jobs
     if as_json:
-        emit_json({"jobs": result})
+        emit_json({"jobs": result, **({"requeued": requeued} if redo else {})})
     else:
         click.echo(f"analysis: {result['done']} done, {result['failed']} failed")
     analysis.raise_if_stopped()

@@ -22,7 +22,7 @@ from rushes.catalog.jobs import Job, complete, fail
 from rushes.catalog.results import results_of
 from rushes.errors import RushesError
 from rushes.jobs.owner import is_alive, process_token
-from rushes.jobs.plan import plan_asset
+from rushes.jobs.plan import plan_asset, requeue_followers
 from rushes.jobs.stores import file_result
 from rushes.media.frames import SinkFactory, decode_into
 from rushes.project import Project
@@ -139,6 +139,7 @@ def _run_one(
             asset = get_asset(conn, job.asset_id)
             if asset is not None:
                 plan_asset(conn, asset, project.settings)
+                requeue_followers(conn, asset.id, job.analyzer)
     if ctx.checkpoint_dir is not None:
         shutil.rmtree(ctx.checkpoint_dir, ignore_errors=True)
     _sweep(final.parent, job.analyzer, process_token())
