@@ -260,6 +260,33 @@ def test_a_damaged_stretch_is_skipped_reported_and_the_rest_analysed(
     assert 50 in [t["frame"] for t in shots["transitions"]]  # the cut, at its own frame
 
 
+@pytest.mark.parametrize("how", ["zeros", "gone"])
+def test_damage_a_transport_stream_drops_in_silence_is_found(tmp_path: Path, how: str) -> None:
+    """MPEG-TS (broadcast recorders, older camcorders): its demuxer drops the packets a
+    damaged stretch holds, marking the next one corrupt, and the decoder conceals the rest, so
+    no call fails. The frames missing between two that came out are the lost stretch; frame
+    numbers stay the file's own, so the cut after it is found at its own frame."""
+    clip = mediagen.video_shots(tmp_path / "clip.ts", [("testsrc2", 2.0), ("mandelbrot", 2.0)])
+    (tmp_path / "whole").mkdir()
+    whole = analyse_shots(clip, tmp_path / "whole")
+    assert "undecodable" not in whole
+    data = bytearray(clip.read_bytes())
+    start = int(len(data) * 0.25)
+    if how == "zeros":
+        data[start:start + 20_000] = bytes(20_000)  # a bad sector
+    else:
+        del data[start:start + 20_000]  # a stretch lost in a copy
+    broken = tmp_path / f"{how}.ts"
+    broken.write_bytes(bytes(data))
+    shots = analyse_shots(broken, tmp_path)
+    [(lost_from, lost_to)] = [(Fraction(a), Fraction(b)) for a, b in shots["undecodable"]]
+    assert 0 < lost_from < lost_to < 2
+    assert shots["frame_count"] == 100
+    assert 50 in [t["frame"] for t in shots["transitions"]]  # the cut, at its own frame
+    with pytest.raises(MediaError, match=r"\(damaged: skipped there, the rest decodes\)"):
+        analyse(broken, "video", tmp_path)
+
+
 def analyse_shots(path: Path, tmp: Path) -> Result:
     settings = load_settings(environ={})
     analyzer = get_analyzer("shots")

@@ -30,8 +30,9 @@ found like a camera's.
 Only formats that state their length up front are judged (see
 :data:`rushes.media.extent.STATED_LENGTH_FORMATS`): where the length is computed from the data
 (MPEG-TS) or guessed from the bit rate (raw AAC, MP3 without a Xing header), a shortfall means
-nothing. Normal files end within a frame or an audio packet (20–40 ms) of their stated length, so
-a shortfall under :data:`SHORTFALL` is never reported.
+nothing; a damaged stretch inside such a video is still found by the decode pass (frames
+missing between two that came out). Normal files end within a frame or an audio packet
+(20–40 ms) of their stated length, so a shortfall under :data:`SHORTFALL` is never reported.
 
 A damaged file fails this job with a :class:`~rushes.errors.MediaError`: that is how an analysis
 finding reaches ``rushes status`` (and its ``errors``), the web app's jobs page and the report,

@@ -213,11 +213,20 @@ class _Video:
         every index counts the lost frames, so frame numbers stay the file's own. Reading that
         itself fails ends the frames: a cut file's last packet is cut too.
 
+        Some demuxers drop what they cannot read without a word (MPEG-TS loses whole packets to
+        a damaged stretch, marking the next one corrupt) and decoders conceal what they can: no
+        call fails, and no packet is left waiting. A packet flagged corrupt counts as a failure,
+        and after one, frames missing between two that came out (their times further apart
+        than one frame and a half) are lost as well.
+
         After a seek (``from_start=False``) indexes come from times. A file none of whose
         packets decode raises, with the decoder's reason.
         """
         index, lost = 0, 0
         failure: BaseException | None = None
+        #: The time of the frame before, in the stream's time base (None: no frame yet).
+        previous: int | None = None
+        one_frame = (1 / (self.rate * self.time_base)) if self.time_base else None
         #: (pts, duration) of packets sent whose frame has not come out yet.
         waiting: list[tuple[int, int]] = []
         packets = self.container.demux(self.stream)
@@ -231,6 +240,8 @@ class _Video:
                 break  # a damaged tail: keep what decoded (truncated rushes are still useful)
             if packet.pts is not None and self.time_base is not None:
                 heapq.heappush(waiting, (packet.pts, packet.duration or 0))
+            if packet.is_corrupt and failure is None:
+                failure = MediaError("a packet is damaged")
             try:
                 decoded = packet.decode()
             except av.FFmpegError as exc:
@@ -249,10 +260,10 @@ class _Video:
                             gone.append(item)
                     # Before any failure, a frame the decoder dropped is its own business (an
                     # edit list's lead-in, an open GOP's leading B-frames): not damage.
-                    if gone and failure is not None:
-                        lost += len(gone)
-                        damaged = (self._time(gone[0][0]),
-                                   max(self._time(p + d) for p, d in gone))
+                    if failure is not None:
+                        damaged, missing = self._loss(gone, previous, pts, one_frame)
+                        lost += missing
+                    previous = pts
                 if pts is None or self.time_base is None:
                     time = Fraction(index) / self.rate
                 else:
@@ -265,6 +276,22 @@ class _Video:
                 index += 1
         if index == 0 and from_start and failure is not None:
             raise MediaError(f"cannot decode video: {_reason(failure)}") from None
+
+    def _loss(
+        self, gone: list[tuple[int, int]], previous: int | None, pts: int,
+        one_frame: Fraction | None,
+    ) -> tuple[tuple[Fraction, Fraction] | None, int]:
+        """The stretch lost before the frame at ``pts`` and how many frames it held: the
+        packets sent that never came out (``gone``), or the frames missing between the one
+        before and this one, whichever says more."""
+        spans = [(p, p + d) for p, d in gone]
+        missing = len(gone)
+        if previous is not None and one_frame is not None and pts - previous > one_frame * 3 / 2:
+            spans.append((previous + round(one_frame), pts))
+            missing = max(missing, round((pts - previous) / one_frame) - 1)
+        if not spans:
+            return None, 0
+        return (self._time(min(a for a, _ in spans)), self._time(max(b for _, b in spans))), missing
 
     def _time(self, pts: int) -> Fraction:
         """Seconds from the media's start of a time in the stream's time base."""
