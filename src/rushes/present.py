@@ -68,6 +68,8 @@ def recorder_rate(probe: dict[str, Any]) -> tuple[Fraction | None, bool | None]:
     if rate is None or rate <= 0:
         return None, None
     drop_frame = probe.get("drop_frame")
+    if drop_frame is None:
+        return rate, None  # the recorder did not say: as usual at that rate
     return rate, bool(drop_frame) and is_drop_frame_rate(rate)
 
 

@@ -287,6 +287,30 @@ def test_damage_a_transport_stream_drops_in_silence_is_found(tmp_path: Path, how
         analyse(broken, "video", tmp_path)
 
 
+@pytest.mark.parametrize("ext", ["ts", "mp4"])
+def test_a_variable_frame_rate_after_damage_is_not_more_damage(tmp_path: Path, ext: str) -> None:
+    """A phone halves its frame rate in low light, leaving gaps no frame was ever in: after a
+    damaged stretch earlier in the file, those gaps are not lost frames, and frame numbers
+    after them stay the whole file's."""
+    clip = tmp_path / f"vfr.{ext}"
+    mediagen.run_ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30:duration=4",
+        "-vf", "select='lt(t,3)+not(mod(n,2))'", "-fps_mode", "vfr", "-c:v", "libx264",
+        "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(clip),
+    )
+    (tmp_path / "whole").mkdir()
+    whole = analyse_shots(clip, tmp_path / "whole")
+    data = bytearray(clip.read_bytes())
+    start = int(len(data) * 0.25)
+    data[start:start + 20_000] = bytes(20_000)
+    broken = tmp_path / f"broken.{ext}"
+    broken.write_bytes(bytes(data))
+    shots = analyse_shots(broken, tmp_path)
+    [(lost_from, lost_to)] = [(Fraction(a), Fraction(b)) for a, b in shots["undecodable"]]
+    assert 0 < lost_from < lost_to < 2
+    assert shots["frame_count"] == whole["frame_count"]
+
+
 def analyse_shots(path: Path, tmp: Path) -> Result:
     settings = load_settings(environ={})
     analyzer = get_analyzer("shots")

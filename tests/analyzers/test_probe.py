@@ -112,9 +112,10 @@ def test_broadcast_wav_time_reference_is_its_exact_start(tmp_path: Path) -> None
     ("30000/1001", "NDF", "30000/1001", False),
     ("25/1", "DF", "25/1", False),  # drop-frame does not exist at 25: the flag is a slip
     ("25", "NDF", "25/1", False),
+    ("30000/1001", "", "30000/1001", None),  # not said: drop-frame as usual at 29.97
 ])
 def test_a_recorder_s_ixml_gives_the_timecode_rate(
-    tmp_path: Path, ixml_rate: str, flag: str, rate: str, drop_frame: bool
+    tmp_path: Path, ixml_rate: str, flag: str, rate: str, drop_frame: bool | None
 ) -> None:
     wav = mediagen.audio_bwf(tmp_path / "sound.wav", time_reference=1_728_000_000, seconds=0.5,
                              ixml_rate=ixml_rate, ixml_flag=flag)
@@ -123,7 +124,7 @@ def test_a_recorder_s_ixml_gives_the_timecode_rate(
     assert (out["timecode_rate"], out["drop_frame"]) == (rate, drop_frame)
 
 
-@pytest.mark.parametrize("ixml_rate", ["12.5", "0", "fast"])
+@pytest.mark.parametrize("ixml_rate", ["12.5", "0", "fast", "1e400", "240"])
 def test_an_ixml_rate_timecode_cannot_count_is_no_clock(tmp_path: Path, ixml_rate: str) -> None:
     wav = mediagen.audio_bwf(tmp_path / "sound.wav", time_reference=1_728_000_000, seconds=0.5,
                              ixml_rate=ixml_rate)

@@ -63,6 +63,29 @@ def test_redo_on_named_assets_only(project: Path) -> None:
     assert {key for key in after if after[key] != before[key]} == {("tone.wav", "probe")}
 
 
+def test_redo_of_a_check_and_what_it_checks_runs_the_check_once_after(project: Path) -> None:
+    """Named together, integrity waits for the new shots rather than judging the old ones
+    beside them (and running twice)."""
+    out = rushes_json("-c", "transcribe=false", "analyze", "--redo", "integrity", "--redo",
+                      "shots", "--json", "media/clip.mp4", cwd=project)
+    assert out["requeued"] == 2
+    made = _made(project)
+    assert made["clip.mp4", "integrity"] >= made["clip.mp4", "shots"]
+
+
+def test_an_offline_file_is_not_failed_by_a_redo(project: Path, tmp_path: Path) -> None:
+    """A card unmounted: its results are all there is, and a redo would only turn its good
+    jobs into failures."""
+    (project / "media" / "clip.mp4").rename(tmp_path / "away.mp4")
+    res = rushes("-c", "transcribe=false", "analyze", "--redo", "shots", cwd=project)
+    assert "1 asset with no readable copy here (offline?) not analysed again" in res.stderr
+    assert "re-queued 0 jobs" in res.stdout
+    assert rushes_json("status", cwd=project)["errors"] == []
+    named = rushes("-c", "transcribe=false", "analyze", "--redo", "shots", "media/clip.mp4",
+                   cwd=project)
+    assert "clip.mp4: no readable copy here (offline?); not analysed again" in named.stderr
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--redo", "nope"], "no analyzer 'nope'"),
     (["media/clip.mp4"], "name an analyzer to run again with --redo"),

@@ -135,6 +135,14 @@ def test_without_a_recorder_rate_the_sequence_rate_setting_labels_it(project: Pa
     clips = rushes_json(*thirty, "clip", "ls", "media/sound.wav", "--json", cwd=project)
     assert clips and all(c["in_timecode"].startswith("10:00:") for c in clips)
     assert "10:00:02:00" in {c["in_timecode"] for c in clips}
+    rushes("bin", "new", "sync-selects", cwd=project)
+    rushes("bin", "add", "sync-selects", str(clips[0]["id"]), cwd=project)
+    held = rushes_json(*thirty, "bin", "ls", "sync-selects", "--json", cwd=project)
+    assert held["items"][0]["in_timecode"] == clips[0]["in_timecode"]
+    rushes("cut", "new", "nothing-yet", cwd=project)
+    unused = rushes_json(*thirty, "clip", "unused", "nothing-yet", "--json", cwd=project)
+    assert {c["in_timecode"] for c in unused if c["path"].endswith("sound.wav")} == {
+        c["in_timecode"] for c in clips}
     report = project / "report.html"
     rushes(*thirty, "report", "-o", str(report), cwd=project)
     assert report.exists()

@@ -225,23 +225,35 @@ def retry_failed(
 
 def requeue(
     conn: sa.Connection, asset_id: str, analyzer: str, version: int | None = None,
-    params_hash: str | None = None,
+    params_hash: str | None = None, *, running: bool = False,
 ) -> int:
-    """Queue an asset's finished job (done or failed) of ``analyzer`` to run again: the current
-    one when ``version`` and ``params_hash`` are given. Its result stays until the new one is
-    stored (:func:`complete` replaces it), so nothing is lost if the run never comes. A running
-    job is left alone: it is already being made again."""
+    """Queue an asset's job of ``analyzer`` to run again (the current one when ``version`` and
+    ``params_hash`` are given), whether done, failed or still pending. Its result stays until
+    the new one is stored (:func:`complete` replaces it), so nothing is lost if the run never
+    comes. A running job is left alone unless ``running``: then it is taken back from its
+    worker, whose result is refused when it finishes (:func:`complete` wants its lease), as it
+    was made from what is now out of date."""
+    states = ("done", "failed", "pending", "running") if running else (
+        "done", "failed", "pending")
     update = jobs.update().where(
-        jobs.c.asset_id == asset_id, jobs.c.analyzer == analyzer,
-        jobs.c.state.in_(("done", "failed", "pending")),
+        jobs.c.asset_id == asset_id, jobs.c.analyzer == analyzer, jobs.c.state.in_(states),
     )
     if version is not None:
         update = update.where(jobs.c.version == version)
     if params_hash is not None:
         update = update.where(jobs.c.params_hash == params_hash)
     return conn.execute(
-        update.values(state="pending", attempts=0, error=None, updated_ms=now_ms())
+        update.values(state="pending", attempts=0, error=None, lease_owner=None,
+                      lease_expires_ms=None, updated_ms=now_ms())
     ).rowcount
+
+
+def is_running(conn: sa.Connection, asset_id: str, analyzer: str) -> bool:
+    return conn.execute(
+        sa.select(jobs.c.id).where(
+            jobs.c.asset_id == asset_id, jobs.c.analyzer == analyzer, jobs.c.state == "running"
+        ).limit(1)
+    ).first() is not None
 
 
 def counts(conn: sa.Connection) -> dict[str, int]:

@@ -185,7 +185,7 @@ def clip_rm(state: State, clip_id: int) -> None:
 @pass_state
 def clip_unused(state: State, cut: str, as_json: bool) -> None:
     """Clips that are not in CUT: the deleted-scenes reel."""
-    rows = service.unused_clips(state.catalog(), cut)
+    rows = service.unused_clips(state.catalog(), cut, state.settings.timecode_rate)
     if as_json:
         emit_json(rows)
         return
@@ -235,7 +235,7 @@ def bin_rm(state: State, name: str, items: tuple[str, ...]) -> None:
 @pass_state
 def bin_ls(state: State, name: str | None, as_json: bool) -> None:
     """List bins, or what bin NAME holds."""
-    data: Any = (service.bin_json(state.catalog(), name) if name
+    data: Any = (service.bin_json(state.catalog(), name, state.settings.timecode_rate) if name
                  else service.list_bins(state.catalog()))
     if as_json:
         emit_json(data)

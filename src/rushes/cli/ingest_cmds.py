@@ -11,7 +11,13 @@ from pathlib import Path
 import click
 
 from rushes.analyzers import analyzers
-from rushes.catalog.assets import clear_problem, list_assets, list_problems, resolve_asset
+from rushes.catalog.assets import (
+    clear_problem,
+    list_assets,
+    list_problems,
+    locations_of,
+    resolve_asset,
+)
 from rushes.catalog.jobs import counts, retry_failed
 from rushes.cli.app import State, as_paths, emit_json, note, pass_state, printable
 from rushes.cli.progress import progress
@@ -154,19 +160,29 @@ def analyze(
             "`rushes analyze` runs all pending analysis"
         )
     catalog = state.catalog()
-    requeued = 0
+    requeued, offline = 0, 0
     with catalog.write() as conn:
         plan_all(conn, state.settings)
         wanted = [resolve_asset(conn, a) for a in assets] if assets else list_assets(conn)
         names = dict.fromkeys(redo)  # in the order given, once each
         for row in wanted if redo else ():
-            queued = redo_asset(conn, row, state.settings, names)
-            requeued += len(queued)
-            if assets:
-                for name in names:
-                    if name not in queued:
-                        note(f"{printable(row.path or row.id)}: {name} does not apply to "
-                             f"this {row.kind} file (or waits for an analysis it needs)")
+            shown = printable(row.path or row.id)
+            if not any(loc.fs_path.is_file() for loc in locations_of(conn, row.id)):
+                # Its current results are all there is: a redo would only fail it.
+                offline += 1
+                if assets:
+                    note(f"{shown}: no readable copy here (offline?); not analysed again")
+                continue
+            done = redo_asset(conn, row, state.settings, names)
+            requeued += len(done.queued)
+            for name in done.running:
+                note(f"{shown}: {name} is running already")
+            for name in done.not_applicable if assets else ():
+                note(f"{shown}: {name} does not apply to this {row.kind} file (or waits "
+                     "for an analysis it needs)")
+    if offline and not assets:
+        note(f"{offline} asset{'s' * (offline != 1)} with no readable copy here (offline?) "
+             "not analysed again")
     if redo and not as_json:
         click.echo(f"re-queued {requeued} job{'s' * (requeued != 1)}")
     analysis = run_queue(state, workers)

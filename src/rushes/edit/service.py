@@ -264,13 +264,17 @@ def list_bins(catalog: Catalog) -> list[dict[str, Any]]:
         return [{"name": name, "items": n} for name, n in clip_rows.list_bins(conn)]
 
 
-def bin_json(catalog: Catalog, name: str) -> dict[str, Any]:
+def bin_json(
+    catalog: Catalog, name: str, timecode_rate: Fraction | None = None
+) -> dict[str, Any]:
+    """``timecode_rate``: as for :func:`clip_json`."""
     with catalog.read() as conn:
         bin_ = clip_rows.bin_id(conn, name)
         items: list[dict[str, Any]] = []
         for asset_id, clip_id in clip_rows.bin_contents(conn, bin_):
             if clip_id is not None:
-                items.append({"type": "clip", **clip_json(conn, clip_rows.get_clip(conn, clip_id))})
+                clip = clip_rows.get_clip(conn, clip_id)
+                items.append({"type": "clip", **clip_json(conn, clip, timecode_rate)})
             elif asset_id is not None:
                 asset = get_asset(conn, asset_id)
                 if asset is not None:
@@ -504,9 +508,12 @@ def export_cut(
     return write_timeline(timeline, fmt, path, **options)
 
 
-def unused_clips(catalog: Catalog, name: str) -> list[dict[str, Any]]:
+def unused_clips(
+    catalog: Catalog, name: str, timecode_rate: Fraction | None = None
+) -> list[dict[str, Any]]:
     """Selects that did not make the cut (the deleted-scenes reel): clips not placed in it and
-    not covered for at least half their length by a range of the same asset in it."""
+    not covered for at least half their length by a range of the same asset in it.
+    ``timecode_rate``: as for :func:`clip_json`."""
     with catalog.read() as conn:
         cut = cut_rows.get_cut(conn, name)
         items = cut_rows.items_of(conn, cut)
@@ -526,5 +533,5 @@ def unused_clips(catalog: Catalog, name: str) -> list[dict[str, Any]]:
             )
             if covered * 2 >= clip.end - clip.start:
                 continue
-            out.append(clip_json(conn, clip))
+            out.append(clip_json(conn, clip, timecode_rate))
         return out

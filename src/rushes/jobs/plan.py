@@ -8,13 +8,14 @@ they can run, and a version bump or a changed setting re-queues exactly that ana
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from rushes.analyzers import AssetView, analyzers, params_hash
 from rushes.catalog.assets import AssetRow, list_assets
-from rushes.catalog.jobs import drop_superseded, ensure_job, requeue
+from rushes.catalog.jobs import drop_superseded, ensure_job, is_running, requeue
 from rushes.catalog.results import result_versions, results_of
 from rushes.config import Settings
 
@@ -53,36 +54,53 @@ def plan_all(conn: sa.Connection, settings: Settings) -> int:
     return sum(plan_asset(conn, asset, settings) for asset in list_assets(conn))
 
 
+
 def requeue_followers(conn: sa.Connection, asset_id: str, done: str) -> int:
     """After ``done`` stored a new result for the asset, queue again the analyzers that judge
-    it (their ``follows``) where they have run: a check made on the old result says nothing
-    of the new one. Where they have not run yet, planning queues them as usual."""
+    it (their ``follows``) where they have run or are running: a check made on the old result
+    says nothing of the new one. Where they have not run yet, planning queues them as usual."""
     return sum(
-        requeue(conn, asset_id, analyzer.name)
+        requeue(conn, asset_id, analyzer.name, running=True)
         for analyzer in analyzers().values()
         if done in analyzer.follows
     )
 
 
+@dataclass
+class Redo:
+    """What :func:`redo_asset` did for one asset: the analyzers queued again, those already
+    running, and those with nothing to do there (shots on sound, or waiting for a result)."""
+
+    queued: list[str] = field(default_factory=list)
+    running: list[str] = field(default_factory=list)
+    not_applicable: list[str] = field(default_factory=list)
+
+
 def redo_asset(
     conn: sa.Connection, asset: AssetRow, settings: Settings, names: Collection[str]
-) -> list[str]:
+) -> Redo:
     """Queue the analyzers ``names`` for ``asset`` again, even where their result is current: a
     fix that changed no version (a file an older rushes could not read past), or a file to
-    check again. Returns those that were queued; one that has nothing to do on the asset (shots
-    on sound), or waits for a result it lacks, is not. Each current result stays until its new
-    one is stored."""
+    check again. An analyzer that follows another one named is left to run after it
+    (:func:`requeue_followers`), not beside it on the old result. Each current result stays
+    until its new one is stored."""
     have = result_versions(conn, asset.id)
     view = AssetView(asset.id, asset.kind, asset.format, Path(), results_of(conn, asset.id))
     known = analyzers()
-    queued = []
+    done = Redo()
     for name in names:
         analyzer = known[name]
         if not all(dep in have for dep in analyzer.requires) or not analyzer.applies(view):
+            done.not_applicable.append(name)
+            continue
+        if any(f in names and f in have for f in analyzer.follows):
+            done.queued.append(name)  # after what it follows
             continue
         params = analyzer.params(settings)
         digest = params_hash(params)
         ensure_job(conn, asset.id, name, analyzer.version, digest, params)
         if requeue(conn, asset.id, name, analyzer.version, digest):
-            queued.append(name)
-    return queued
+            done.queued.append(name)
+        elif is_running(conn, asset.id, name):
+            done.running.append(name)
+    return done

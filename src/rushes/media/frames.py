@@ -34,6 +34,10 @@ from PIL import Image
 
 from rushes.errors import MediaError
 
+#: How long after a damaged packet a decoder without a key frame to recover at is still
+#: taken to be recovering (its lost frames counted; see ``_Video.frames``).
+RECOVERY = Fraction(10)
+
 #: Target width of the analysis grid; the actual width is the nearest whole-step subsample.
 ANALYSIS_WIDTH = 96
 
@@ -216,17 +220,25 @@ class _Video:
         Some demuxers drop what they cannot read without a word (MPEG-TS loses whole packets to
         a damaged stretch, marking the next one corrupt) and decoders conceal what they can: no
         call fails, and no packet is left waiting. A packet flagged corrupt counts as a failure,
-        and after one, frames missing between two that came out (their times further apart
-        than one frame and a half) are lost as well.
+        and from it to the next key frame (which a decoder needs to recover), a gap between two
+        frames that came out is lost as well when it is wider than two and a half of the steps
+        before it (the frame's own length, or the step between the two frames before: a
+        variable frame rate halves its rate without a word); only there, as a variable frame
+        rate or a splice leaves gaps of its own elsewhere.
 
         After a seek (``from_start=False``) indexes come from times. A file none of whose
         packets decode raises, with the decoder's reason.
         """
         index, lost = 0, 0
         failure: BaseException | None = None
-        #: The time of the frame before, in the stream's time base (None: no frame yet).
-        previous: int | None = None
+        #: The time of the frame before, and the step expected after it, in the stream's time
+        #: base.
+        previous: tuple[int, Fraction] | None = None
         one_frame = (1 / (self.rate * self.time_base)) if self.time_base else None
+        #: Where the last packet that failed or came flagged corrupt was, until a key frame
+        #: after it comes out (or :data:`RECOVERY` later): a gap meanwhile is damage.
+        suspect: int | None = None
+        recovery = round(RECOVERY / self.time_base) if self.time_base else 0
         #: (pts, duration) of packets sent whose frame has not come out yet.
         waiting: list[tuple[int, int]] = []
         packets = self.container.demux(self.stream)
@@ -240,12 +252,14 @@ class _Video:
                 break  # a damaged tail: keep what decoded (truncated rushes are still useful)
             if packet.pts is not None and self.time_base is not None:
                 heapq.heappush(waiting, (packet.pts, packet.duration or 0))
-            if packet.is_corrupt and failure is None:
-                failure = MediaError("a packet is damaged")
+            if packet.is_corrupt:
+                failure = failure or MediaError("a packet is damaged")
+                suspect = packet.pts
             try:
                 decoded = packet.decode()
             except av.FFmpegError as exc:
                 failure = failure or exc
+                suspect = packet.pts
                 continue
             for frame in decoded:
                 pts = frame.pts
@@ -261,9 +275,18 @@ class _Video:
                     # Before any failure, a frame the decoder dropped is its own business (an
                     # edit list's lead-in, an open GOP's leading B-frames): not damage.
                     if failure is not None:
-                        damaged, missing = self._loss(gone, previous, pts, one_frame)
+                        gap = previous if suspect is not None else None
+                        damaged, missing = self._loss(gone, gap, pts)
                         lost += missing
-                    previous = pts
+                    if suspect is not None and pts > suspect and (
+                        frame.key_frame or pts > suspect + recovery
+                    ):
+                        suspect = None
+                    own = getattr(frame, "duration", None) or 0
+                    step = Fraction(max(own, 0), 1) if own > 0 else (one_frame or Fraction(0))
+                    if previous is not None and not damaged and pts > previous[0]:
+                        step = max(step, Fraction(pts - previous[0]))
+                    previous = (pts, step)
                 if pts is None or self.time_base is None:
                     time = Fraction(index) / self.rate
                 else:
@@ -278,17 +301,16 @@ class _Video:
             raise MediaError(f"cannot decode video: {_reason(failure)}") from None
 
     def _loss(
-        self, gone: list[tuple[int, int]], previous: int | None, pts: int,
-        one_frame: Fraction | None,
+        self, gone: list[tuple[int, int]], gap: tuple[int, Fraction] | None, pts: int
     ) -> tuple[tuple[Fraction, Fraction] | None, int]:
         """The stretch lost before the frame at ``pts`` and how many frames it held: the
-        packets sent that never came out (``gone``), or the frames missing between the one
-        before and this one, whichever says more."""
+        packets sent that never came out (``gone``), or the frames missing since the frame
+        before (``gap``: its time and length), whichever says more."""
         spans = [(p, p + d) for p, d in gone]
         missing = len(gone)
-        if previous is not None and one_frame is not None and pts - previous > one_frame * 3 / 2:
-            spans.append((previous + round(one_frame), pts))
-            missing = max(missing, round((pts - previous) / one_frame) - 1)
+        if gap is not None and gap[1] > 0 and pts - gap[0] > gap[1] * 5 / 2:
+            spans.append((gap[0] + round(gap[1]), pts))
+            missing = max(missing, round((pts - gap[0]) / gap[1]) - 1)
         if not spans:
             return None, 0
         return (self._time(min(a for a, _ in spans)), self._time(max(b for _, b in spans))), missing

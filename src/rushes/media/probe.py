@@ -235,6 +235,10 @@ def time_reference(fmt: JSON | None, audio: JSON | None) -> tuple[int | None, Fr
     return samples, Fraction(samples, sample_rate)
 
 
+#: The fastest timecode a recorder's iXML may name (SMPTE ST 12-3 counts up to 120 fps).
+MAX_TIMECODE_RATE = 120
+
+
 def recorder_clock(exif: JSON) -> tuple[Fraction | None, bool | None]:
     """The timecode rate and drop-frame flag a sound recorder wrote in a WAV's iXML chunk
     (``<SPEED><TIMECODE_RATE>24000/1001`` and ``<TIMECODE_FLAG>NDF``), as exiftool reads them.
@@ -243,15 +247,18 @@ def recorder_clock(exif: JSON) -> tuple[Fraction | None, bool | None]:
     the slate showed it at this rate, so a timecode typed for the file is read at it (and the
     file's start is labelled with it) rather than at the project's rate. exiftool gives
     ``24000/1001`` as 23.976023976024: the nearest rate timecode can count is taken, and a rate
-    none can count (12.5) is no clock. ``(None, None)`` without iXML."""
+    none can count (12.5, or past 120) is no clock. ``(None, None)`` without iXML; a drop-frame
+    flag of None where it does not say."""
     value = exif.get("XML:BwfxmlSpeedTimecodeRate")
     try:
         rate = snap_rate(Fraction(str(value)).limit_denominator(1001)) if value else None
     except (ValueError, ZeroDivisionError):
         rate = None
-    if rate is None or rate <= 0 or not has_timecode(rate):
+    if rate is None or not 0 < rate <= MAX_TIMECODE_RATE or not has_timecode(rate):
         return None, None
     flag = str(exif.get("XML:BwfxmlSpeedTimecodeFlag") or "").strip().upper()
+    if flag not in {"DF", "NDF"}:
+        return rate, None  # not said: the rate's usual labelling (drop-frame at 29.97)
     return rate, flag == "DF" and is_drop_frame_rate(rate)
 
 

@@ -161,7 +161,10 @@ async def bin_api(
     request: Request, name: str, _actor: Annotated[Actor, Depends(needs("viewer"))]
 ) -> dict[str, Any]:
     """`rushes bin ls NAME --json`."""
-    data: dict[str, Any] = await run_in_threadpool(service.bin_json, state(request).catalog, name)
+    st = state(request)
+    data: dict[str, Any] = await run_in_threadpool(
+        service.bin_json, st.catalog, name, st.project.settings.timecode_rate
+    )
     return data
 
 
@@ -209,7 +212,8 @@ async def clips_page(
     st = state(request)
 
     def load() -> dict[str, Any]:
-        shown = service.bin_json(st.catalog, bin) if bin else None
+        shown = (service.bin_json(st.catalog, bin, st.project.settings.timecode_rate)
+                 if bin else None)
         return {
             "clips": service.list_clips(st.catalog, None, st.project.settings.timecode_rate),
             "bins": service.list_bins(st.catalog),
@@ -365,7 +369,8 @@ async def unused_api(
 ) -> list[dict[str, Any]]:
     """Selects that did not make this cut (`rushes clip unused CUT --json`)."""
     rows: list[dict[str, Any]] = await run_in_threadpool(
-        service.unused_clips, state(request).catalog, name
+        service.unused_clips, state(request).catalog, name,
+        state(request).project.settings.timecode_rate,
     )
     return rows
 
@@ -430,7 +435,7 @@ async def cut_page(
             raise HTTPException(404, str(exc)) from None
         return {
             "cut": cut,
-            "unused": service.unused_clips(st.catalog, name),
+            "unused": service.unused_clips(st.catalog, name, st.project.settings.timecode_rate),
             "clips": service.list_clips(st.catalog, None, st.project.settings.timecode_rate),
             "formats": [(f, EXPORT_LABELS.get(f, f)) for f in FORMATS],
         }
