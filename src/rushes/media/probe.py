@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from rushes.domain import TIMED_KINDS
-from rushes.domain.timecode import has_timecode, is_drop_frame_rate, snap_rate
+from rushes.domain.timecode import is_drop_frame_rate, snap_rate
 from rushes.errors import MediaError
 from rushes.media.ffmpeg import ToolNotFound, media_arg, run_tool
+from rushes.media.ixml import Ixml, read_ixml
 
 JSON = Mapping[str, Any]
 
@@ -235,33 +236,6 @@ def time_reference(fmt: JSON | None, audio: JSON | None) -> tuple[int | None, Fr
     return samples, Fraction(samples, sample_rate)
 
 
-#: The fastest timecode a recorder's iXML may name (SMPTE ST 12-3 counts up to 120 fps).
-MAX_TIMECODE_RATE = 120
-
-
-def recorder_clock(exif: JSON) -> tuple[Fraction | None, bool | None]:
-    """The timecode rate and drop-frame flag a sound recorder wrote in a WAV's iXML chunk
-    (``<SPEED><TIMECODE_RATE>24000/1001`` and ``<TIMECODE_FLAG>NDF``), as exiftool reads them.
-
-    A Broadcast WAV's start is a count of samples, with no frames: the recorder's display and
-    the slate showed it at this rate, so a timecode typed for the file is read at it (and the
-    file's start is labelled with it) rather than at the project's rate. exiftool gives
-    ``24000/1001`` as 23.976023976024: the nearest rate timecode can count is taken, and a rate
-    none can count (12.5, or past 120) is no clock. ``(None, None)`` without iXML; a drop-frame
-    flag of None where it does not say."""
-    value = exif.get("XML:BwfxmlSpeedTimecodeRate")
-    try:
-        rate = snap_rate(Fraction(str(value)).limit_denominator(1001)) if value else None
-    except (ValueError, ZeroDivisionError):
-        rate = None
-    if rate is None or not 0 < rate <= MAX_TIMECODE_RATE or not has_timecode(rate):
-        return None, None
-    flag = str(exif.get("XML:BwfxmlSpeedTimecodeFlag") or "").strip().upper()
-    if flag not in {"DF", "NDF"}:
-        return rate, None  # not said: the rate's usual labelling (drop-frame at 29.97)
-    return rate, flag == "DF" and is_drop_frame_rate(rate)
-
-
 def iso_datetime(text: Any, zone: str | None = None) -> str | None:
     """An EXIF/QuickTime/ffprobe date as ISO 8601, keeping its zone (or ``zone``) when known.
 
@@ -448,7 +422,9 @@ def _stream_summary(stream: JSON) -> dict[str, Any]:
 # --- the summary -------------------------------------------------------------------------------
 
 
-def summarize(probe: JSON | None, exif: JSON | None, kind: str) -> dict[str, Any]:
+def summarize(
+    probe: JSON | None, exif: JSON | None, kind: str, ixml: Ixml | None = None
+) -> dict[str, Any]:
     """One flat summary of a file from ffprobe's and exiftool's JSON (either may be missing).
 
     ``kind`` (video, audio, image) decides which streams count: an audio file's cover art is not
@@ -509,11 +485,13 @@ def summarize(probe: JSON | None, exif: JSON | None, kind: str) -> dict[str, Any
     samples, start_seconds = (
         time_reference(fmt, audio) if kind != "image" else (None, None)
     )
-    timecode_rate: Fraction | None = None
-    if kind == "audio" and samples is not None:
-        timecode_rate, recorder_df = recorder_clock(exif)
-        if timecode_rate is not None:
-            drop_frame = recorder_df
+    recorder = ixml if kind == "audio" else None
+    # The rate the recorder counted labels the time reference (see rushes.media.ixml).
+    timecode_rate = (
+        recorder.timecode_rate if recorder is not None and samples is not None else None
+    )
+    if timecode_rate is not None and recorder is not None:
+        drop_frame = recorder.drop_frame
 
     video_codec = str(video.get("codec_name")) if video is not None else None
     pix_fmt = video.get("pix_fmt") if video is not None else None
@@ -551,6 +529,13 @@ def summarize(probe: JSON | None, exif: JSON | None, kind: str) -> dict[str, Any
         # The recorder's timecode rate from its iXML ("24000/1001"), with ``drop_frame``: what
         # the time reference is labelled at; None where the file does not say.
         "timecode_rate": format_rational(timecode_rate) if timecode_rate is not None else None,
+        # A recorder's iXML: what its sound report lists for the take.
+        "scene": recorder.scene if recorder else None,
+        "take": recorder.take if recorder else None,
+        "tape": recorder.tape if recorder else None,
+        "circled": recorder.circled if recorder else None,
+        "sound_note": recorder.note if recorder else None,
+        "track_names": list(recorder.tracks) if recorder and any(recorder.tracks) else None,
         "creation_time": creation_time(exif, video, fmt),
         "camera_make": _first_text(
             exif,
@@ -601,7 +586,8 @@ def probe_media(path: Path, kind: str) -> dict[str, Any]:
             for s in probe.get("streams") or ()
         ):
             raise MediaError(f"no {wanted} stream found")
-    result = summarize(probe, exif, kind)
+    ixml = read_ixml(path) if kind == "audio" else None
+    result = summarize(probe, exif, kind, ixml)
     if notes:
         result["notes"] = notes
     return result

@@ -14,6 +14,7 @@ length is claimed.
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -36,42 +37,78 @@ class WavLength:
     present: Fraction
 
 
-def wav_length(path: Path) -> WavLength | None:
-    """The promised and present lengths of a RIFF/RF64 WAVE file of PCM-like data; None where
-    the file is not one, its header is unfinished, or its byte rate is unknown."""
+def riff_chunks(path: Path, *, past_data: bool = False) -> Iterator[tuple[bytes, int, int]]:
+    """``(chunk id, offset of its body, size)`` of each chunk of a RIFF/RF64/BW64 WAVE file,
+    in file order, from one open handle; nothing for a file that is not one. Stops at ``data``
+    unless ``past_data`` (recorders may put ``iXML`` after the audio), and where a header runs
+    past :data:`HEADER_LIMIT` before ``data`` or past the file's end. The size of an RF64
+    ``data`` chunk is the ``ds64``'s."""
     try:
         with path.open("rb") as handle:
             size = path.stat().st_size
             head = handle.read(12)
             if len(head) < 12 or head[8:12] != b"WAVE" or head[:4] not in _RIFFS:
-                return None
+                return
             rf64 = head[:4] != b"RIFF"
-            byte_rate: int | None = None
             data_size64: int | None = None
             offset = 12
-            while offset + 8 <= min(size, HEADER_LIMIT):
+            seen_data = False
+            while offset + 8 <= size and (seen_data or offset + 8 <= HEADER_LIMIT):
                 handle.seek(offset)
                 chunk = handle.read(8)
                 if len(chunk) < 8:
-                    return None
+                    return
                 chunk_id, chunk_size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
-                if chunk_id == b"fmt ":
-                    fmt = handle.read(16)
-                    if len(fmt) == 16:
-                        byte_rate = struct.unpack("<HHIIHH", fmt)[3] or None
-                elif chunk_id == b"ds64":
+                if chunk_id == b"ds64":
                     ds64 = handle.read(16)
                     if len(ds64) == 16:
                         data_size64 = struct.unpack("<QQ", ds64)[1]
-                elif chunk_id == b"data":
-                    stated = data_size64 if rf64 and chunk_size == 0xFFFFFFFF else chunk_size
-                    if byte_rate is None or stated is None or (
-                        not rf64 and chunk_size in _UNFINISHED
-                    ):
-                        return None
-                    present = max(0, min(stated, size - offset - 8))
-                    return WavLength(Fraction(stated, byte_rate), Fraction(present, byte_rate))
+                    handle.seek(offset + 8)
+                elif chunk_id == b"data" and rf64 and chunk_size == 0xFFFFFFFF \
+                        and data_size64 is not None:
+                    chunk_size = data_size64
+                yield chunk_id, offset + 8, chunk_size
+                if chunk_id == b"data":
+                    if not past_data or (not rf64 and chunk_size in _UNFINISHED):
+                        return
+                    seen_data = True
                 offset += 8 + chunk_size + (chunk_size & 1)
     except OSError:
+        return
+
+
+def read_chunk(path: Path, offset: int, size: int) -> bytes | None:
+    """The body of a chunk :func:`riff_chunks` found; None if it cannot be read whole."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(offset)
+            body = handle.read(size)
+    except OSError:
         return None
+    return body if len(body) == size else None
+
+
+def wav_length(path: Path) -> WavLength | None:
+    """The promised and present lengths of a RIFF/RF64 WAVE file of PCM-like data; None where
+    the file is not one, its header is unfinished, or its byte rate is unknown."""
+    byte_rate: int | None = None
+    rf64 = False
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            rf64 = handle.read(4) in _RIFFS - {b"RIFF"}
+    except OSError:
+        return None
+    for chunk_id, offset, chunk_size in riff_chunks(path):
+        if chunk_id == b"fmt ":
+            fmt = read_chunk(path, offset, 16)
+            if fmt is not None:
+                byte_rate = struct.unpack("<HHIIHH", fmt)[3] or None
+        elif chunk_id == b"data":
+            if byte_rate is None or (not rf64 and chunk_size in _UNFINISHED) or (
+                rf64 and chunk_size == 0xFFFFFFFF
+            ):
+                return None
+            present = max(0, min(chunk_size, size - offset))
+            return WavLength(Fraction(chunk_size, byte_rate), Fraction(present, byte_rate))
     return None
