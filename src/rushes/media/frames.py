@@ -233,7 +233,7 @@ class _Video:
         failure: BaseException | None = None
         #: The time of the frame before, and the step expected after it, in the stream's time
         #: base.
-        previous: tuple[int, Fraction] | None = None
+        previous: tuple[int, int | Fraction] | None = None
         one_frame = (1 / (self.rate * self.time_base)) if self.time_base else None
         #: Where the last packet that failed or came flagged corrupt was, until a key frame
         #: after it comes out (or :data:`RECOVERY` later): a gap meanwhile is damage.
@@ -282,10 +282,11 @@ class _Video:
                         frame.key_frame or pts > suspect + recovery
                     ):
                         suspect = None
+                    # Ticks, not Fractions: this runs for every frame of every video.
                     own = getattr(frame, "duration", None) or 0
-                    step = Fraction(max(own, 0), 1) if own > 0 else (one_frame or Fraction(0))
+                    step: int | Fraction = own if own > 0 else (one_frame or 0)
                     if previous is not None and not damaged and pts > previous[0]:
-                        step = max(step, Fraction(pts - previous[0]))
+                        step = max(step, pts - previous[0])
                     previous = (pts, step)
                 if pts is None or self.time_base is None:
                     time = Fraction(index) / self.rate
@@ -301,7 +302,7 @@ class _Video:
             raise MediaError(f"cannot decode video: {_reason(failure)}") from None
 
     def _loss(
-        self, gone: list[tuple[int, int]], gap: tuple[int, Fraction] | None, pts: int
+        self, gone: list[tuple[int, int]], gap: tuple[int, int | Fraction] | None, pts: int
     ) -> tuple[tuple[Fraction, Fraction] | None, int]:
         """The stretch lost before the frame at ``pts`` and how many frames it held: the
         packets sent that never came out (``gone``), or the frames missing since the frame
