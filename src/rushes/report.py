@@ -182,6 +182,15 @@ def _audio_codec(probe: dict[str, Any]) -> str | None:
     return ", ".join(bits)
 
 
+def _take(probe: dict[str, Any]) -> str | None:
+    """A recorder's scene, take and tape, as its sound report gives them: ``12A/3 · DAY02 ·
+    circled``."""
+    scene, take, tape = probe.get("scene"), probe.get("take"), probe.get("tape")
+    slate = "/".join(str(v) for v in (scene, take) if v)
+    bits = [slate, str(tape or ""), "circled" if probe.get("circled") else ""]
+    return " · ".join(b for b in bits if b) or None
+
+
 def _gps(probe: dict[str, Any]) -> str | None:
     gps = probe.get("gps")
     if not isinstance(gps, dict) or gps.get("lat") is None or gps.get("lon") is None:
@@ -276,11 +285,12 @@ class _Page:
         else:
             error_html = '<p class="ok">No errors: every file was catalogued and analysed.</p>\n'
         generated = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+        plural = "s" * (len(assets) != 1)
         return (
             f"<header>\n<p class=\"eyebrow\">rushes project report</p>\n"
             f"<h1>{_e(self.project.root.name)}</h1>\n"
             f'<p class="where">{_e(self.project.root)} · generated {_e(generated)}</p>\n'
-            f'<div class="stats"><span class="stat total"><b>{len(assets)}</b> assets · '
+            f'<div class="stats"><span class="stat total"><b>{len(assets)}</b> asset{plural} · '
             f"{_e(_size(total))}</span>{kinds}</div>\n"
             f'<div class="jobs"><span class="label">Analysis jobs</span>{job_bits}</div>\n'
             f"</header>\n{error_html}"
@@ -323,6 +333,9 @@ class _Page:
             ("Video", _video_codec(probe) if asset.kind == "video" else None),
             ("Audio", _audio_codec(probe)),
             ("Camera", camera or None),
+            ("Take", _take(probe)),
+            ("Sound note", probe.get("sound_note")),
+            ("Channels", ", ".join(n or "–" for n in probe.get("track_names") or ()) or None),
             ("Taken" if asset.kind == "image" else "Recorded", _when(probe)),
             ("Place", _gps(probe)),
             ("Format", asset.format if asset.kind in {"document", "webpage"} else None),
