@@ -28,7 +28,8 @@ def status(state: State, as_json: bool) -> None:
         return
     kinds, jobs, errors = data["assets"], data["jobs"], data["errors"]
     total = sum(kinds.values())
-    click.echo(f"{total} assets: " + ", ".join(f"{n} {k}" for k, n in kinds.items()))
+    kinds_text = ", ".join(f"{n} {k}" for k, n in kinds.items())
+    click.echo(f"{total} asset{'s' * (total != 1)}: {kinds_text}")
     click.echo("jobs: " + ", ".join(f"{n} {s}" for s, n in jobs.items()))
     for e in errors:
         click.echo(f"  {printable(e['path'])}: [{e['analyzer']}] {e['error']}")

@@ -218,7 +218,8 @@ def retry(state: State, no_analyze: bool, workers: int | None, as_json: bool) ->
         emit_json({"requeued": requeued, "readded": report.to_json(), "jobs": jobs})
     else:
         click.echo(
-            f"re-queued {requeued} jobs; re-added {report.added} of {len(failed_paths)} files"
+            f"re-queued {requeued} job{'s' * (requeued != 1)}; re-added {report.added} of "
+            f"{len(failed_paths)} file{'s' * (len(failed_paths) != 1)}"
         )
     if analysis is not None:
         analysis.raise_if_stopped()
