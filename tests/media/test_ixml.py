@@ -12,6 +12,7 @@ import pytest
 import mediagen
 from rushes.media.ixml import Ixml, parse_ixml, read_ixml
 from rushes.media.probe import probe_media
+from rushes.media.wav_header import riff_chunks
 
 REPORT = b"""<?xml version="1.0" encoding="UTF-8"?>
 <BWFXML><IXML_VERSION>2.10</IXML_VERSION><PROJECT>HARWICK</PROJECT>
@@ -92,3 +93,32 @@ def test_the_probe_keeps_the_take_and_its_channel_names(tmp_path: Path) -> None:
         0, "30000/1001", True)
     plain = probe_media(mediagen.audio_tone(tmp_path / "plain.wav", seconds=0.5), "audio")
     assert plain["track_names"] is None and plain["scene"] is None
+
+
+@pytest.mark.parametrize("body", [
+    b'<?xml version="1.0" encoding="Shift_JIS"?><BWFXML><SCENE>1</SCENE></BWFXML>',
+    b'<?xml version="1.0" encoding="x-nope"?><BWFXML/>',
+])
+def test_an_encoding_expat_cannot_read_is_no_ixml(body: bytes) -> None:
+    assert parse_ixml(body) is None
+
+
+@pytest.mark.parametrize("text", ["1e-30000000", "1e10000000", "9" * 5000, "25/0"])
+def test_a_rate_that_is_no_rate_is_refused_before_it_is_computed(text: str) -> None:
+    """``Fraction("1e-30000000")`` runs for minutes: twelve bytes of a file must not."""
+    body = f"<BWFXML><SPEED><TIMECODE_RATE>{text}</TIMECODE_RATE></SPEED></BWFXML>".encode()
+    assert parse_ixml(body) == Ixml()
+
+
+def test_a_wrong_data_size_does_not_read_the_audio_as_chunks(tmp_path: Path) -> None:
+    """A data size too small, then silence: past the audio the walk stops at the first id that
+    is no chunk's, rather than reading megabytes of zeros eight bytes at a time."""
+    wav = mediagen.audio_tone(tmp_path / "short.wav", seconds=0.5)
+    data = bytearray(wav.read_bytes())
+    at = data.index(b"data")
+    data[at + 4:at + 8] = struct.pack("<I", 6)
+    data += bytes(4 * 1024 * 1024)
+    wav.write_bytes(bytes(data))
+    assert read_ixml(wav) is None
+    walked = [chunk for chunk, _, _ in riff_chunks(wav, past_data=True)]
+    assert walked[-1] == b"data"  # the zeros after it are no chunk: the walk ends there

@@ -71,7 +71,8 @@ class Analyzer(ABC):
     requires: ClassVar[tuple[str, ...]] = ()
     #: Analyzers whose results this one judges: whenever one of them stores a new result for an
     #: asset, this one runs again there (the integrity check reads where the shots pass
-    #: stopped, so a shots pass done again must be checked again).
+    #: stopped, so a shots pass done again must be checked again). A follower may be taken
+    #: back while it runs, its result refused: it should write no files of its own.
     follows: ClassVar[tuple[str, ...]] = ()
     #: Where the catalog also files the result for querying (``"transcript"``: segments and the
     #: search index), besides the results table; None for results only read whole.

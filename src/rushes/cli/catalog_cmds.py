@@ -88,7 +88,7 @@ def show(state: State, asset: str, as_json: bool) -> None:
     for key, value in probe.items():
         if key not in shown and value not in (None, "", [], {}):
             if isinstance(value, list):  # a recorder's channel names: "Boom, Lav Ellen"
-                value = ", ".join(str(v) for v in value)
+                value = ", ".join(str(v) or "–" for v in value)
             click.echo(f"{key:>15}: {printable(value)}")  # embedded tags are the file's text
     click.echo(f"{'analyses':>15}: {', '.join(sorted(results)) or 'none yet'}")
     for failure in data["failed_analyses"]:

@@ -254,12 +254,14 @@ class _Video:
                 heapq.heappush(waiting, (packet.pts, packet.duration or 0))
             if packet.is_corrupt:
                 failure = failure or MediaError("a packet is damaged")
-                suspect = packet.pts
+                suspect = packet.pts if packet.pts is not None else (
+                    previous[0] if previous is not None else suspect)
             try:
                 decoded = packet.decode()
             except av.FFmpegError as exc:
                 failure = failure or exc
-                suspect = packet.pts
+                suspect = packet.pts if packet.pts is not None else (
+                    previous[0] if previous is not None else suspect)
                 continue
             for frame in decoded:
                 pts = frame.pts

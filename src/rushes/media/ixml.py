@@ -14,6 +14,7 @@ no iXML rather than an error, as the file's sound is unaffected.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from fractions import Fraction
@@ -24,6 +25,7 @@ from rushes.media.wav_header import read_chunk, riff_chunks
 
 #: The largest iXML chunk read: far above what any recorder writes, far below harm.
 MAX_IXML = 1024 * 1024
+_RATE = re.compile(r"\d{1,6}(\.\d{1,6})?(/\d{1,6})?")
 #: The fastest timecode a recorder's iXML may name (SMPTE ST 12-3 counts up to 120 fps).
 MAX_TIMECODE_RATE = 120
 
@@ -58,7 +60,8 @@ def parse_ixml(body: bytes) -> Ixml | None:
     """The fields of an iXML document; None where it is not one."""
     try:
         root = ET.fromstring(body.rstrip(b"\x00 \r\n\t"))
-    except ET.ParseError:
+    except (ET.ParseError, ValueError, LookupError, RecursionError):
+        # Malformed, or declared in an encoding expat cannot read (Shift_JIS, an unknown one).
         return None
     if root.tag.upper() != "BWFXML":
         return None
@@ -88,8 +91,10 @@ def _text(parent: ET.Element | None, tag: str) -> str | None:
 
 
 def _rate(text: str | None) -> Fraction | None:
-    """``24000/1001``, ``25/1``, ``25`` or ``23.976`` as an exact rate timecode can count."""
-    if not text:
+    """``24000/1001``, ``25/1``, ``25`` or ``23.976`` as an exact rate timecode can count.
+    Anything else is no rate, read by a pattern first: ``Fraction("1e-30000000")`` would take
+    minutes, from twelve bytes of a file."""
+    if not text or not _RATE.fullmatch(text.replace(" ", "")):
         return None
     try:
         rate = snap_rate(Fraction(text.replace(" ", "")).limit_denominator(1001))

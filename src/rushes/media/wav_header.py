@@ -25,6 +25,9 @@ from pathlib import Path
 HEADER_LIMIT = 16 * 1024 * 1024
 
 _UNFINISHED = frozenset({0, 0xFFFFFFFF})
+#: How many chunks are read after the audio: a recorder's iXML, a ``LIST``, some padding. A
+#: ``data`` size that is wrong would otherwise have the audio itself read as chunk headers.
+AFTER_DATA_CHUNKS = 64
 #: RIFF, and the 64-bit forms whose sizes past 4 GiB are in ``ds64`` (EBU RF64, ITU BW64).
 _RIFFS = frozenset({b"RIFF", b"RF64", b"BW64"})
 
@@ -53,12 +56,19 @@ def riff_chunks(path: Path, *, past_data: bool = False) -> Iterator[tuple[bytes,
             data_size64: int | None = None
             offset = 12
             seen_data = False
+            after = 0
             while offset + 8 <= size and (seen_data or offset + 8 <= HEADER_LIMIT):
                 handle.seek(offset)
                 chunk = handle.read(8)
                 if len(chunk) < 8:
                     return
                 chunk_id, chunk_size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+                if seen_data:
+                    after += 1
+                    # Past the audio, an id that is no four printable characters is the audio
+                    # read as headers (a wrong data size), not a chunk.
+                    if after > AFTER_DATA_CHUNKS or not all(32 <= c < 127 for c in chunk_id):
+                        return
                 if chunk_id == b"ds64":
                     ds64 = handle.read(16)
                     if len(ds64) == 16:
@@ -69,7 +79,10 @@ def riff_chunks(path: Path, *, past_data: bool = False) -> Iterator[tuple[bytes,
                     chunk_size = data_size64
                 yield chunk_id, offset + 8, chunk_size
                 if chunk_id == b"data":
-                    if not past_data or (not rf64 and chunk_size in _UNFINISHED):
+                    # An unfinished size says nothing of where the audio ends (RF64 too, past
+                    # it: a ds64 never written says 0).
+                    unfinished = chunk_size == 0 or (chunk_size == 0xFFFFFFFF and not rf64)
+                    if not past_data or unfinished:
                         return
                     seen_data = True
                 offset += 8 + chunk_size + (chunk_size & 1)
