@@ -62,6 +62,12 @@ def test_pages_and_api_label_a_wav_at_its_recorder_s_rate_else_the_setting(
         log = c.get(f"/api/assets/{ids['sound.wav']}/log").json()
         assert [n["timecode"] for n in log["notes"]] == ["10:00:01:15"]
         page = c.get(f"/assets/{ids['recorder.wav']}").text
+        other = c.get(f"/assets/{ids['sound.wav']}").text
     # The player's running timecode counts 23.976 from the recorder's 10:00:00:00.
     assert 'data-rate-num="24000" data-rate-den="1001"' in page
     assert re.search(r'data-start-frame="864000"', page)
+    # The page says which clock labels the file, and the take as the sound report has it.
+    assert "(at 23.976 fps, the recorder&#39;s)" in page
+    assert "<dt>Take</dt><dd>12A/3</dd>" in page
+    assert "(at 30 fps, the sequence_rate setting)" in other
+    assert "<dt>Take</dt>" not in other
