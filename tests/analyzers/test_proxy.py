@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,36 @@ def test_wav_gets_an_m4a_proxy(tmp_path: Path) -> None:
     assert proxy["browser_playable"] is True
     # AAC pads by whole 1024-sample frames; anything else would be a wrong file.
     assert abs(Fraction(proxy["duration"]) - 1) < Fraction(1, 10)
+
+
+def loudness(path: Path) -> float:
+    """Mean volume of the whole sound in dB (-91 is digital silence)."""
+    err = subprocess.run(["ffmpeg", "-v", "info", "-i", str(path), "-vn", "-af",
+                          "volumedetect", "-f", "null", "-"],
+                         capture_output=True, text=True, check=True).stderr
+    return float(err.split("mean_volume:")[1].split()[0])
+
+
+def test_every_microphone_is_heard_in_the_proxy(tmp_path: Path) -> None:
+    """A recorder's eight-channel WAV with a radio mic on channel 4 alone (ffmpeg takes eight
+    channels for 7.1, and a stereo downmix drops the LFE's place), and a camera file whose
+    second mono track alone holds sound: both are heard in the browser's copy."""
+    poly = tmp_path / "poly.wav"
+    mediagen.run_ffmpeg("-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:duration=1",
+                        "-af", "pan=8c|c3=c0", "-c:a", "pcm_s24le", str(poly))
+    result = run("proxy", probed(poly, "audio"), tmp_path / "poly-out")
+    assert loudness(tmp_path / "poly-out" / result["file"]) > -40
+    camera = tmp_path / "camera.mov"
+    mediagen.run_ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=1",
+        "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono:d=1",
+        "-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:duration=1",
+        "-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:v", "prores_ks", "-c:a", "pcm_s16le",
+        "-shortest", str(camera))
+    view = probed(camera)
+    assert get_analyzer("proxy").applies(view)
+    result = run("proxy", view, tmp_path / "camera-out")
+    assert loudness(tmp_path / "camera-out" / result["file"]) > -40
 
 
 def test_unreadable_source_fails_with_one_line_and_no_partial(tmp_path: Path) -> None:

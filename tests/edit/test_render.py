@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mediagen import audio_tone, image_png, video_testsrc
+from mediagen import audio_tone, image_png, run_ffmpeg, video_testsrc
 from rushes.domain.timecode import Timecode
 from rushes.edit import render
 from rushes.edit.render import (
@@ -233,6 +233,30 @@ def test_ntsc_sequence_with_still_sound_and_proxy(media: dict[str, Path], tmp_pa
     assert loudness(out, 2.1, 0.4) > -40  # the tone clip, over grey
     sound_only = frame(out, 65, (320, 180))
     assert 20 < np.median(sound_only) < 50  # the dark grey behind a sound-only clip
+
+
+def test_every_microphone_of_a_source_is_heard(tmp_path: Path) -> None:
+    """A recorder's eight-channel WAV whose only sound is on channel 4 (the LFE's place, which
+    a stereo downmix drops), then a camera file whose first mono track is silent and second
+    is not: the review copy has both."""
+    poly = tmp_path / "poly.wav"
+    run_ffmpeg("-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:duration=1",
+               "-af", "pan=8c|c3=c0", "-c:a", "pcm_s24le", str(poly))
+    camera = tmp_path / "camera.mov"
+    run_ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=1",
+               "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono:d=1",
+               "-f", "lavfi", "-i", "sine=f=440:sample_rate=44100:duration=1",
+               "-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:v", "libx264",
+               "-preset", "ultrafast", "-c:a", "pcm_s16le", "-shortest", str(camera))
+    recorder = Source(asset_id="poly", path=str(poly), name="poly.wav", reel="POLY",
+                      kind="audio", rate=PAL, start=Timecode(0, PAL), has_video=False,
+                      has_audio=True)
+    tl = sequence([("clip", (recorder, 0, 25)), ("clip", (source(camera, PAL, "00:00:00:00"),
+                                                          0, 25))])
+    out = tmp_path / "mics.mp4"
+    render_review(tl, out, height=HEIGHT, jobs=1)
+    assert loudness(out, 0.2, 0.6) > -40   # channel 4 of the recorder
+    assert loudness(out, 1.2, 0.6) > -40   # the camera's second track
 
 
 def test_missing_source_is_one_line_error_and_no_output(

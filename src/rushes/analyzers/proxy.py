@@ -20,6 +20,7 @@ from rushes.config import Settings
 from rushes.domain import TIMED_KINDS
 from rushes.errors import AnalyzerError
 from rushes.media.ffmpeg import media_arg, run_tool
+from rushes.media.mixdown import audio_layout, every_channel, needs_mixdown
 from rushes.media.probe import ffprobe_json, format_rational, stream_duration
 
 VIDEO_PROXY = "proxy.mp4"
@@ -46,20 +47,26 @@ def proxy_command(
     height: int,
     crf: int,
     timecode: str | None,
+    audio_layout: tuple[int, ...] = (),
 ) -> list[str]:
     """ffmpeg arguments for a proxy of ``source``; one thread everywhere, because the job
-    runner already runs one job per core and oversubscribing makes every job slower."""
+    runner already runs one job per core and oversubscribing makes every job slower.
+    ``audio_layout`` (channels of each audio stream): where stereo would lose a microphone,
+    the proxy's sound is every channel mixed (:mod:`rushes.media.mixdown`)."""
     args = [
         "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
         "-filter_threads", "1", "-threads", "1",
         "-i", media_arg(source),
         "-map_metadata", "0",
     ]
+    mixed = needs_mixdown(audio_layout)
+    if mixed:
+        args += ["-filter_complex", f"{every_channel(0, audio_layout)}anull[mix]"]
     if audio_only:
-        args += ["-map", "0:a:0", "-vn"]
+        args += ["-map", "[mix]" if mixed else "0:a:0", "-vn"]
     else:
         args += [
-            "-map", "0:v:0", "-map", "0:a:0?",
+            "-map", "0:v:0", "-map", "[mix]" if mixed else "0:a:0?",
             "-vf", video_filter(height),
             "-c:v", "libx264", "-preset", "veryfast", "-crf", str(crf),
             "-pix_fmt", "yuv420p",
@@ -108,6 +115,7 @@ class ProxyAnalyzer(Analyzer):
             height=int(ctx.settings.proxy_height),
             crf=int(ctx.settings.proxy_crf),
             timecode=ctx.asset.probe.get("start_timecode"),
+            audio_layout=audio_layout(ctx.asset.probe),
         )
         try:
             run_tool("ffmpeg", args, hide=(media_arg(ctx.asset.path), str(ctx.asset.path)))

@@ -15,6 +15,7 @@ from rushes.domain import TIMED_KINDS
 from rushes.domain.timecode import Timecode, parse_time, timecode_at, to_json_time
 from rushes.edit.timeline import round_half_up
 from rushes.errors import UsageError
+from rushes.media.mixdown import audio_layout
 from rushes.present import (
     DEFAULT_TIMECODE_RATE,
     audio_clock,
@@ -148,18 +149,4 @@ def media_info(
         timecode_rate=tc_rate,
         timecode_drop_frame=tc_drop_frame,
         audio_layout=layout,
-    )
-
-
-def audio_layout(probe: dict[str, Any]) -> tuple[int, ...]:
-    """The channels of each audio stream the probe listed, in file order.
-
-    Documentary sound rarely lives in one stereo pair: a camera records boom and radio mic as
-    separate mono tracks, a recorder writes one polyphonic WAV of eight. Every exporter carries
-    all of them, so no microphone is lost at the hand-over. A stream whose channel count is
-    unknown counts as one."""
-    return tuple(
-        max(1, int(s.get("channels") or 1))
-        for s in probe.get("streams") or ()
-        if s.get("type") == "audio"
     )

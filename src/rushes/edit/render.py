@@ -56,6 +56,7 @@ from typing import Any
 from rushes.edit.timeline import Event, Source, Timeline
 from rushes.errors import MediaError, RushesError, UsageError
 from rushes.media.ffmpeg import ToolNotFound, last_error_line, media_arg, run_tool, tool_path
+from rushes.media.mixdown import every_channel
 from rushes.media.probe import (
     ffprobe_json,
     is_attached_picture,
@@ -206,6 +207,9 @@ class _Media:
     square: bool = True
     #: The frame rate when the stream says it is constant (nominal and average rates agree).
     constant_rate: Fraction | None = None
+    #: Channels of each audio stream, in file order (a recorder's poly WAV: ``(8,)``; a
+    #: camera's mono tracks: ``(1, 1, 1, 1)``).
+    audio_layout: tuple[int, ...] = ()
 
 
 def _describe(path: Path, what: str) -> _Media:
@@ -236,7 +240,10 @@ def _describe(path: Path, what: str) -> _Media:
         nominal = parse_rational(video.get("r_frame_rate"))
         if nominal is not None and nominal == parse_rational(video.get("avg_frame_rate")):
             constant_rate = nominal
-    return _Media(path, width, height, sound is not None, duration, square, constant_rate)
+    layout = tuple(max(1, int(s.get("channels") or 1)) for s in streams
+                   if s.get("codec_type") == "audio")
+    return _Media(path, width, height, sound is not None, duration, square, constant_rate,
+                  layout)
 
 
 def _input_file(source: Source) -> Path:
@@ -383,7 +390,8 @@ def _clip_piece(number: int, what: str, event: Event, source: Source, media: _Me
             video = (f"color=c={_AUDIO_GREY}:s={look.width}x{look.height}:r={rate},"
                      f"{name_tag},{tc_tag},{_end_video(look, frames)}")
         if media.has_audio:
-            audio = f"[{i}:a:0]{trim}asetpts=PTS-STARTPTS,{_end_audio(frames, look.rate)}"
+            audio = (f"{every_channel(i, media.audio_layout)}{trim}asetpts=PTS-STARTPTS,"
+                     f"{_end_audio(frames, look.rate)}")
         else:
             audio = _silence(frames, look.rate)
         return video, audio
