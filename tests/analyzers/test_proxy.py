@@ -133,6 +133,80 @@ def test_every_microphone_is_heard_in_the_proxy(tmp_path: Path) -> None:
     assert loudness(tmp_path / "camera-out" / result["file"]) > -40
 
 
+def peak(path: Path) -> float:
+    err = subprocess.run(["ffmpeg", "-v", "info", "-i", str(path), "-vn", "-af",
+                          "volumedetect", "-f", "null", "-"],
+                         capture_output=True, text=True, check=True).stderr
+    return float(err.split("max_volume:")[1].split()[0])
+
+
+def audio_seconds(path: Path) -> float:
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
+                          "stream=duration", "-of", "csv=p=0", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    return float(out.strip())
+
+
+def test_the_mix_runs_to_the_longest_track_and_does_not_clip(tmp_path: Path) -> None:
+    """A radio mic that stopped before the boom: the proxy's sound runs to the boom's end, not
+    the mic's (ffmpeg's amix stops at the shortest). A mixer's mix recorded beside the mics it
+    was made from, eight channels of one loud sound: held under full scale, not clipped."""
+    tracks = tmp_path / "tracks.mov"
+    mediagen.run_ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3",
+        "-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:duration=3",
+        "-f", "lavfi", "-i", "sine=f=660:sample_rate=44100:duration=1",
+        "-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:v", "prores_ks", "-c:a", "pcm_s16le",
+        str(tracks))
+    result = run("proxy", probed(tracks), tmp_path / "tracks-out")
+    assert audio_seconds(tmp_path / "tracks-out" / result["file"]) > 2.9
+    assert result["mixdown"] == "every channel"
+    loud = tmp_path / "loud.wav"
+    mediagen.run_ffmpeg("-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:duration=1",
+                        "-af", "volume=12dB,pan=8c|" + "|".join(f"c{i}=c0" for i in range(8)),
+                        "-c:a", "pcm_s24le", str(loud))
+    result = run("proxy", probed(loud, "audio"), tmp_path / "loud-out")
+    assert peak(tmp_path / "loud-out" / result["file"]) < -0.1
+
+
+def test_a_track_no_decoder_reads_is_left_out_of_the_mix(tmp_path: Path) -> None:
+    """A camera file with a second sound track in a codec ffmpeg does not know: the proxy
+    plays the first, rather than failing for the second."""
+    both = tmp_path / "both.mov"
+    mediagen.run_ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=1",
+        "-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:duration=1",
+        "-f", "lavfi", "-i", "sine=f=660:sample_rate=48000:duration=1",
+        "-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:v", "prores_ks", "-c:a", "pcm_s16le",
+        "-shortest", str(both))
+    data = bytearray(both.read_bytes())
+    at = data.rindex(b"sowt")  # the second track's sample description
+    data[at:at + 4] = b"zzzz"
+    odd = tmp_path / "odd.mov"
+    odd.write_bytes(bytes(data))
+    view = probed(odd)
+    [first, second] = [s for s in view.probe["streams"] if s["type"] == "audio"]
+    assert first["codec_known"] is True and second["codec_known"] is False
+    result = run("proxy", view, tmp_path / "odd-out")
+    assert loudness(tmp_path / "odd-out" / result["file"]) > -40
+    assert "mixdown" not in result  # one track left to play: played as it is
+
+
+def test_a_proxy_made_before_the_mix_is_made_again_for_that_file_alone(tmp_path: Path) -> None:
+    poly = tmp_path / "poly.wav"
+    mediagen.run_ffmpeg("-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:duration=1",
+                        "-af", "pan=8c|c3=c0", "-c:a", "pcm_s24le", str(poly))
+    proxy = get_analyzer("proxy")
+    old = {"file": "proxy.m4a"}  # a result of before, without "mixdown"
+    poly_probe = probed(poly, "audio").probe
+    assert proxy.stale(AssetView("a1", "audio", "wav", poly,
+                                 {"probe": poly_probe, "proxy": old}))
+    assert not proxy.stale(AssetView("a1", "audio", "wav", poly, {"probe": poly_probe}))
+    tone = mediagen.audio_tone(tmp_path / "tone.wav", seconds=1)
+    assert not proxy.stale(AssetView("a2", "audio", "wav", tone,
+                                     {"probe": probed(tone, "audio").probe, "proxy": old}))
+
+
 def test_unreadable_source_fails_with_one_line_and_no_partial(tmp_path: Path) -> None:
     junk = tmp_path / "junk.mov"
     junk.write_bytes(b"\x00" * 2000)

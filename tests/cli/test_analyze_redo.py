@@ -134,3 +134,31 @@ def test_a_file_analysed_before_damage_was_skipped_is_read_past_it(tmp_path: Pat
     after = _made(tmp_path)
     assert {key for key in after if after.get(key) != before.get(key)} == {
         ("damaged.mp4", "shots")}
+
+
+def test_a_stale_result_is_made_again_for_those_files_alone(tmp_path: Path) -> None:
+    """A proxy made before every microphone was mixed in: `rushes analyze` makes the poly
+    WAV's again, and leaves the stereo file's (a version bump would redo every proxy)."""
+    media = tmp_path / "media"
+    media.mkdir()
+    mediagen.run_ffmpeg("-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:duration=1",
+                        "-af", "pan=8c|c3=c0", "-c:a", "pcm_s24le", str(media / "poly.wav"))
+    mediagen.audio_tone(media / "tone.wav", seconds=1)
+    rushes("init", str(tmp_path), cwd=tmp_path)
+    rushes("-c", "transcribe=false", "add", "media", "--workers", "1", cwd=tmp_path)
+    with _db(tmp_path) as db:
+        for rid, data in db.execute(
+                "SELECT rowid, data FROM results WHERE analyzer = 'proxy'").fetchall():
+            old = json.loads(data)
+            old.pop("mixdown", None)
+            db.execute("UPDATE results SET data = ? WHERE rowid = ?", (json.dumps(old), rid))
+    before = _made(tmp_path)
+    rushes("-c", "transcribe=false", "analyze", cwd=tmp_path)
+    after = _made(tmp_path)
+    assert {key for key in after if after[key] != before[key]} == {("poly.wav", "proxy")}
+    with _db(tmp_path) as db:
+        mixed = dict(db.execute(
+            "SELECT l.path, json_extract(r.data, '$.mixdown') FROM results r JOIN locations l "
+            "ON l.asset_id = r.asset_id WHERE r.analyzer = 'proxy'").fetchall())
+    assert {Path(p).name: m for p, m in mixed.items()} == {
+        "poly.wav": "every channel", "tone.wav": None}

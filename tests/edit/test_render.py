@@ -259,6 +259,21 @@ def test_every_microphone_of_a_source_is_heard(tmp_path: Path) -> None:
     assert loudness(out, 1.2, 0.6) > -40   # the camera's second track
 
 
+def test_a_track_that_ends_early_does_not_end_the_others(tmp_path: Path) -> None:
+    """A radio mic that stopped at 1 s beside a boom that runs to 3 s: a clip from 1.5 s to
+    2.5 s still has the boom (ffmpeg's amix stops at its shortest input)."""
+    camera = tmp_path / "camera.mov"
+    run_ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3",
+               "-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:duration=3",
+               "-f", "lavfi", "-i", "sine=f=660:sample_rate=48000:duration=1",
+               "-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:v", "libx264",
+               "-preset", "ultrafast", "-c:a", "pcm_s16le", str(camera))
+    tl = sequence([("clip", (source(camera, PAL, "00:00:00:00"), 38, 63))])
+    out = tmp_path / "late.mp4"
+    render_review(tl, out, height=HEIGHT, jobs=1)
+    assert loudness(out, 0.1, 0.8) > -40
+
+
 def test_missing_source_is_one_line_error_and_no_output(
         media: dict[str, Path], tmp_path: Path) -> None:
     gone = source(tmp_path / "gone.mov", PAL, "10:00:00:00")

@@ -85,6 +85,12 @@ class Analyzer(ABC):
         """Whether this analyzer has work for the asset (given results of ``requires``)."""
         return asset.kind in self.kinds
 
+    def stale(self, asset: AssetView) -> bool:
+        """Whether the asset's current result (in ``asset.results``) must be made again though
+        its version and parameters are current: a fix that changes the result of some files
+        only, made again for those alone."""
+        return False
+
     def params(self, settings: Settings) -> dict[str, Any]:
         """The settings that change this analyzer's output; a change re-runs it."""
         return {}

@@ -20,8 +20,8 @@ from rushes.config import Settings
 from rushes.domain import TIMED_KINDS
 from rushes.errors import AnalyzerError
 from rushes.media.ffmpeg import media_arg, run_tool
-from rushes.media.mixdown import audio_layout, every_channel, needs_mixdown
-from rushes.media.probe import ffprobe_json, format_rational, stream_duration
+from rushes.media.mixdown import every_channel, mix_layout, needs_mixdown
+from rushes.media.probe import ffprobe_json, format_rational, parse_rational, stream_duration
 
 VIDEO_PROXY = "proxy.mp4"
 AUDIO_PROXY = "proxy.m4a"
@@ -48,20 +48,24 @@ def proxy_command(
     crf: int,
     timecode: str | None,
     audio_layout: tuple[int, ...] = (),
+    length: Fraction | None = None,
 ) -> list[str]:
     """ffmpeg arguments for a proxy of ``source``; one thread everywhere, because the job
     runner already runs one job per core and oversubscribing makes every job slower.
-    ``audio_layout`` (channels of each audio stream): where stereo would lose a microphone,
-    the proxy's sound is every channel mixed (:mod:`rushes.media.mixdown`)."""
+    ``audio_layout`` (:func:`rushes.media.mixdown.mix_layout`): where stereo would lose a
+    microphone, the proxy's sound is every channel mixed (:mod:`rushes.media.mixdown`), cut at
+    ``length`` (the file's duration) when known."""
     args = [
         "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
         "-filter_threads", "1", "-threads", "1",
         "-i", media_arg(source),
         "-map_metadata", "0",
     ]
-    mixed = needs_mixdown(audio_layout)
-    if mixed:
-        args += ["-filter_complex", f"{every_channel(0, audio_layout)}anull[mix]"]
+    chain = every_channel(0, audio_layout, pad=length is not None)
+    if chain:
+        end = f"atrim=end={float(length):.6f}," if length is not None else ""
+        args += ["-filter_complex_threads", "1", "-filter_complex", f"{chain}{end}anull[mix]"]
+    mixed = bool(chain)
     if audio_only:
         args += ["-map", "[mix]" if mixed else "0:a:0", "-vn"]
     else:
@@ -108,6 +112,7 @@ class ProxyAnalyzer(Analyzer):
         out_dir.mkdir(parents=True, exist_ok=True)
         final = out_dir / name
         partial = out_dir / f".{name}.partial"
+        layout = mix_layout(ctx.asset.probe.get("streams") or [])
         args = proxy_command(
             ctx.asset.path,
             partial,
@@ -115,7 +120,8 @@ class ProxyAnalyzer(Analyzer):
             height=int(ctx.settings.proxy_height),
             crf=int(ctx.settings.proxy_crf),
             timecode=ctx.asset.probe.get("start_timecode"),
-            audio_layout=audio_layout(ctx.asset.probe),
+            audio_layout=layout,
+            length=parse_rational(ctx.asset.probe.get("duration")),
         )
         try:
             run_tool("ffmpeg", args, hide=(media_arg(ctx.asset.path), str(ctx.asset.path)))
@@ -124,7 +130,18 @@ class ProxyAnalyzer(Analyzer):
         finally:
             with contextlib.suppress(FileNotFoundError):
                 partial.unlink()
-        return _describe(made, name, audio_only)
+        result = _describe(made, name, audio_only)
+        if needs_mixdown(layout):
+            result["mixdown"] = "every channel"
+        return result
+
+    def stale(self, asset: AssetView) -> bool:
+        """A proxy made before every microphone was mixed in, of a file with more than one
+        stream or pair (:mod:`rushes.media.mixdown`): made again, that file's alone (a version
+        bump would re-encode every proxy of an archive)."""
+        done = asset.results.get("proxy")
+        return done is not None and "mixdown" not in done and needs_mixdown(
+            mix_layout(asset.probe.get("streams") or []))
 
 
 def _describe(probe: dict[str, Any], name: str, audio_only: bool) -> Result:

@@ -226,15 +226,17 @@ def retry_failed(
 def requeue(
     conn: sa.Connection, asset_id: str, analyzer: str, version: int | None = None,
     params_hash: str | None = None, *, running: bool = False,
+    states: tuple[str, ...] | None = None,
 ) -> int:
     """Queue an asset's job of ``analyzer`` to run again (the current one when ``version`` and
     ``params_hash`` are given), whether done, failed or still pending. Its result stays until
     the new one is stored (:func:`complete` replaces it), so nothing is lost if the run never
     comes. A running job is left alone unless ``running``: then it is taken back from its
     worker, whose result is refused when it finishes (:func:`complete` wants its lease), as it
-    was made from what is now out of date."""
-    states = ("done", "failed", "pending", "running") if running else (
-        "done", "failed", "pending")
+    was made from what is now out of date. ``states``: only jobs in these."""
+    if states is None:
+        states = ("done", "failed", "pending", "running") if running else (
+            "done", "failed", "pending")
     update = jobs.update().where(
         jobs.c.asset_id == asset_id, jobs.c.analyzer == analyzer, jobs.c.state.in_(states),
     )

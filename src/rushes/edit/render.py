@@ -56,7 +56,7 @@ from typing import Any
 from rushes.edit.timeline import Event, Source, Timeline
 from rushes.errors import MediaError, RushesError, UsageError
 from rushes.media.ffmpeg import ToolNotFound, last_error_line, media_arg, run_tool, tool_path
-from rushes.media.mixdown import every_channel
+from rushes.media.mixdown import every_channel, mix_layout, mixes_streams
 from rushes.media.probe import (
     ffprobe_json,
     is_attached_picture,
@@ -240,8 +240,7 @@ def _describe(path: Path, what: str) -> _Media:
         nominal = parse_rational(video.get("r_frame_rate"))
         if nominal is not None and nominal == parse_rational(video.get("avg_frame_rate")):
             constant_rate = nominal
-    layout = tuple(max(1, int(s.get("channels") or 1)) for s in streams
-                   if s.get("codec_type") == "audio")
+    layout = mix_layout(streams, codec_key="codec_name")
     return _Media(path, width, height, sound is not None, duration, square, constant_rate,
                   layout)
 
@@ -354,6 +353,10 @@ class _Piece:
     chains: _Chains
     file: str = ""
     hide: tuple[str, ...] = ()
+    #: Its sound mixes several streams, which waits on each to give sound or end: its input is
+    #: read for the range only (``-t``), and the part is not cut by ``-frames:v``, which would
+    #: end it with every picture out before the mix's first sound.
+    mixes: bool = False
 
 
 def _clip_piece(number: int, what: str, event: Event, source: Source, media: _Media,
@@ -389,16 +392,23 @@ def _clip_piece(number: int, what: str, event: Event, source: Source, media: _Me
         else:
             video = (f"color=c={_AUDIO_GREY}:s={look.width}x{look.height}:r={rate},"
                      f"{name_tag},{tc_tag},{_end_video(look, frames)}")
-        if media.has_audio:
-            audio = (f"{every_channel(i, media.audio_layout)}{trim}asetpts=PTS-STARTPTS,"
-                     f"{_end_audio(frames, look.rate)}")
+        sound = every_channel(i, media.audio_layout, pad=True) if media.has_audio else ""
+        if sound:
+            audio = f"{sound}{trim}asetpts=PTS-STARTPTS,{_end_audio(frames, look.rate)}"
         else:
             audio = _silence(frames, look.rate)
         return video, audio
 
     path = os.fspath(media.path)
+    mixes = media.has_audio and mixes_streams(media.audio_layout)
+    if mixes:
+        # A track with nothing left in the range ends only where the file does: the range
+        # (and a second) is read alone, so every track ends there.
+        span = Fraction(event.source_out - event.source_in) / rate + half + 1
+        seek = [*seek, "-t", _seconds_arg(span)]
     inputs = [["-threads", "1", *seek, "-i", media_arg(media.path)]]
-    return _Piece(number, what, frames, inputs, chains, path, (media_arg(media.path), path))
+    return _Piece(number, what, frames, inputs, chains, path, (media_arg(media.path), path),
+                  mixes)
 
 
 def _still_piece(number: int, what: str, event: Event, source: Source, media: _Media,
@@ -486,7 +496,8 @@ class _Batch:
             "-progress", "pipe:1", "-filter_complex_threads", "1",
             *inputs,
             "-filter_complex", graph, "-map", "[v]", "-map", "[a]",
-            "-frames:v", str(self.frames), *_VIDEO_CODEC, "-threads", "1", "-g", gop,
+            *([] if any(p.mixes for p in self.pieces) else ["-frames:v", str(self.frames)]),
+            *_VIDEO_CODEC, "-threads", "1", "-g", gop,
             *tail, media_arg(self.path),
         ]
 

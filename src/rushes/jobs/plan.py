@@ -43,6 +43,10 @@ def plan_asset(
         digest = params_hash(params)
         if have.get(analyzer.name) == (analyzer.version, digest):
             drop_superseded(conn, asset.id, analyzer.name, analyzer.version, digest)
+            if analyzer.stale(view):
+                # Its done job runs again (a failed retry is left for `rushes retry`).
+                needed += requeue(conn, asset.id, analyzer.name, analyzer.version, digest,
+                                  states=("done",))
             continue
         ensure_job(conn, asset.id, analyzer.name, analyzer.version, digest, params)
         needed += 1

@@ -16,35 +16,76 @@ from typing import Any
 #: The rate streams are brought to before they are merged.
 MIX_RATE = 48000
 
-#: The most channels a review copy mixes from one source (ffmpeg's ``pan`` takes 64).
+#: The most channels one filter takes (ffmpeg's ``pan``): a stream of more is left out, and
+#: streams are mixed only up to this many channels in all.
 MIX_CHANNELS = 64
+#: How a stream that cannot be played is marked in a layout: no decoder for its codec, or no
+#: channels.
+SKIP = 0
 
 
-def every_channel(i: int, layout: tuple[int, ...]) -> str:
-    """The start of an ffmpeg filter chain on input ``i``'s audio (its streams' channels in
-    ``layout``): every microphone it holds, in both ears, ready for the next filter.
+def every_channel(i: int, layout: tuple[int, ...], *, pad: bool = False) -> str:
+    """The start of an ffmpeg filter chain on input ``i``'s audio (``layout``: the channels of
+    each audio stream, :data:`SKIP` for one that cannot be played), ready for the next filter:
+    every microphone it holds, in both ears. "" when nothing can be played.
 
-    Mono and stereo go on as they are. Otherwise every channel of every stream is summed into
-    both sides, each at 1/√n, so that one microphone alone is still heard and several saying
-    the same words do not clip."""
-    if not needs_mixdown(layout):
-        return f"[{i}:a:0]"
-    weight = f"{1 / math.sqrt(min(sum(layout), MIX_CHANNELS)):.4f}"
+    One stream of one or two channels goes on as it is. Otherwise every channel of every
+    stream is summed into both sides, in floating point, each at 1/√n, then held under full
+    scale by a limiter: one microphone alone is still heard, and a mixer's L/R mix summed with
+    the isolated mics it was made from does not clip. ``pad``: the mix of several streams goes
+    on in silence past them all (ffmpeg's ``amix`` stops at its shortest input), so the caller
+    must cut the chain's end."""
+    playable = [(k, min(c, MIX_CHANNELS)) for k, c in enumerate(layout) if c != SKIP]
+    if not playable:
+        return ""
+    if len(playable) == 1 and playable[0][1] <= 2:
+        return f"[{i}:a:{playable[0][0]}]"
+    kept, total = [], 0
+    for k, channels in playable:
+        if total + channels > MIX_CHANNELS:
+            break
+        kept.append((k, channels))
+        total += channels
+    weight = f"{1 / math.sqrt(total):.4f}"
 
     def both_sides(channels: int) -> str:
-        terms = "+".join(f"{weight}*c{c}" for c in range(min(channels, MIX_CHANNELS)))
-        return f"pan=stereo|c0={terms}|c1={terms}"
+        terms = "+".join(f"{weight}*c{c}" for c in range(channels))
+        return f"aformat=sample_fmts=fltp,pan=stereo|c0={terms}|c1={terms}"
 
-    if len(layout) == 1:
-        return f"[{i}:a:0]{both_sides(layout[0])},"
-    # Each stream to both sides at one rate, then summed (amix: amerge cannot choose a format
-    # for streams of unknown layouts, which cameras write).
+    limit = "alimiter=limit=0.97:attack=1:release=50:level=0:latency=1,"
+    if len(kept) == 1:
+        k, channels = kept[0]
+        return f"[{i}:a:{k}]{both_sides(channels)},{limit}"
     streams = "".join(
         f"[{i}:a:{k}]aresample={MIX_RATE},{both_sides(channels)}[mix{i}_{k}];"
-        for k, channels in enumerate(layout)
+        for k, channels in kept
     )
-    inputs = "".join(f"[mix{i}_{k}]" for k in range(len(layout)))
-    return f"{streams}{inputs}amix=inputs={len(layout)}:normalize=0,"
+    inputs = "".join(f"[mix{i}_{k}]" for k, _ in kept)
+    if not pad:
+        return f"{streams}{inputs}amix=inputs={len(kept)}:normalize=0,{limit}"
+    # A silent bed that never ends, first: the mix runs on it to the caller's cut, whichever
+    # track ends first (amix stops at its shortest input), even one with nothing left after a
+    # seek.
+    bed = f"anullsrc=r={MIX_RATE}:cl=stereo[bed{i}];"
+    return (f"{bed}{streams}[bed{i}]{inputs}amix=inputs={len(kept) + 1}:duration=first:"
+            f"normalize=0,{limit}")
+
+
+def mix_layout(streams: list[dict[str, Any]], *, codec_key: str = "codec") -> tuple[int, ...]:
+    """The layout :func:`every_channel` takes, from a list of streams (the probe summary's, or
+    ffprobe's own with ``codec_key="codec_name"``): each audio stream's channels in file
+    order, :data:`SKIP` for one whose codec is unknown (ffmpeg has no decoder for it) or that
+    has no channels or more than one filter takes. Old probe summaries without a stream list
+    give ()."""
+    out = []
+    for s in streams:
+        if (s.get("type") or s.get("codec_type")) != "audio":
+            continue
+        channels = int(s.get("channels") or 0)
+        codec = s.get(codec_key)
+        known = s.get("codec_known", codec not in (None, "", "none"))
+        out.append(channels if known and 0 < channels <= MIX_CHANNELS else SKIP)
+    return tuple(out)
 
 
 def audio_layout(probe: dict[str, Any]) -> tuple[int, ...]:
@@ -57,6 +98,12 @@ def audio_layout(probe: dict[str, Any]) -> tuple[int, ...]:
     )
 
 
+def mixes_streams(layout: tuple[int, ...]) -> bool:
+    """Whether :func:`every_channel` mixes several streams (and so waits on each)."""
+    return "amix=" in every_channel(0, layout)
+
+
 def needs_mixdown(layout: tuple[int, ...]) -> bool:
-    """Whether playing the file as stereo loses or muffles a microphone (see the module)."""
-    return len(layout) > 1 or (len(layout) == 1 and layout[0] > 2)
+    """Whether playing the file's first audio stream as stereo loses or muffles a microphone
+    (see the module)."""
+    return every_channel(0, layout) not in ("", "[0:a:0]")

@@ -411,6 +411,8 @@ def _stream_summary(stream: JSON) -> dict[str, Any]:
             channels=_int(stream.get("channels")),
             sample_rate=_int(stream.get("sample_rate")),
             layout=stream.get("channel_layout"),
+            # No decoder for an unknown codec: a mixdown leaves the stream out.
+            codec_known=stream.get("codec_name") not in (None, "", "none"),
         )
     if tags.get("language") and tags["language"] != "und":
         out["language"] = tags["language"]
