@@ -172,10 +172,27 @@ def video_multitrack(path: Path, *, tracks: int = 4, seconds: float = 2.0,
     return path
 
 
-def audio_poly(path: Path, *, channels: int = 8, seconds: float = 2.0) -> Path:
-    """A recorder's polyphonic WAV: one stream of ``channels`` channels."""
+def video_tracks(path: Path, tracks: Sequence[str], *, seconds: float = 1.0,
+                 codec: str = "prores_ks") -> Path:
+    """A camera file with one PCM sound stream per lavfi source in ``tracks`` (a silent boom,
+    ``anullsrc=r=48000:cl=mono:d=1``; a radio mic that stopped early, ``sine=…:duration=1``),
+    beside ``seconds`` of testsrc2 in ``codec``."""
+    args = _lavfi("testsrc2", "320x240", "25", seconds)
+    for source in tracks:
+        args += ["-f", "lavfi", "-i", source]
+    maps = ["-map", "0:v"] + [a for n in range(len(tracks)) for a in ("-map", f"{n + 1}:a")]
+    fast = ["-preset", "ultrafast"] if codec == "libx264" else []
+    run_ffmpeg(*args, *maps, "-c:v", codec, *fast, "-c:a", "pcm_s16le", str(path))
+    return path
+
+
+def audio_poly(path: Path, *, channels: int = 8, seconds: float = 2.0,
+               sounding: int | None = None) -> Path:
+    """A recorder's polyphonic WAV: one stream of ``channels`` channels, the same tone on
+    each, or on channel ``sounding`` (0-based) alone."""
+    sources = range(channels) if sounding is None else [sounding]
     run_ffmpeg("-f", "lavfi", "-i", f"sine=f=440:sample_rate=48000:duration={seconds}",
-               "-af", f"pan={channels}c|" + "|".join(f"c{i}=c0" for i in range(channels)),
+               "-af", f"pan={channels}c|" + "|".join(f"c{i}=c0" for i in sources),
                "-c:a", "pcm_s24le", str(path))
     return path
 

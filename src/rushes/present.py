@@ -100,6 +100,19 @@ def reference_timecode(
     return timecode_at(seconds, rate, drop_frame=df)
 
 
+def take_label(probe: dict[str, Any]) -> str | None:
+    """A recorder's scene, take and tape, as its sound report gives them: ``12A/3 · DAY02 ·
+    circled``; None where its iXML said none."""
+    slate = "/".join(str(v) for v in (probe.get("scene"), probe.get("take")) if v)
+    bits = [slate, str(probe.get("tape") or ""), "circled" if probe.get("circled") else ""]
+    return " · ".join(b for b in bits if b) or None
+
+
+def channel_names(probe: dict[str, Any]) -> str | None:
+    """A recorder's channel names in order, ``–`` for one it left unnamed: ``Boom, Lav, –``."""
+    return ", ".join(n or "–" for n in probe.get("track_names") or ()) or None
+
+
 def asset_summary(
     asset: AssetRow, probe: dict[str, Any] | None, timecode_rate: Fraction | None = None
 ) -> dict[str, Any]:

@@ -42,7 +42,7 @@ from rushes.catalog.results import results_of
 from rushes.domain import TIMED_KINDS
 from rushes.domain.timecode import format_rate, parse_rate
 from rushes.outputs import atomic_output
-from rushes.present import asset_summary, shots_json
+from rushes.present import asset_summary, channel_names, shots_json, take_label
 from rushes.project import Project
 
 #: Sections in the order a documentary team thinks of its material; unknown kinds follow.
@@ -180,15 +180,6 @@ def _audio_codec(probe: dict[str, Any]) -> str | None:
     if isinstance(streams, int) and streams > 1:
         bits.append(f"{streams} tracks")
     return ", ".join(bits)
-
-
-def _take(probe: dict[str, Any]) -> str | None:
-    """A recorder's scene, take and tape, as its sound report gives them: ``12A/3 · DAY02 ·
-    circled``."""
-    scene, take, tape = probe.get("scene"), probe.get("take"), probe.get("tape")
-    slate = "/".join(str(v) for v in (scene, take) if v)
-    bits = [slate, str(tape or ""), "circled" if probe.get("circled") else ""]
-    return " · ".join(b for b in bits if b) or None
 
 
 def _gps(probe: dict[str, Any]) -> str | None:
@@ -333,9 +324,9 @@ class _Page:
             ("Video", _video_codec(probe) if asset.kind == "video" else None),
             ("Audio", _audio_codec(probe)),
             ("Camera", camera or None),
-            ("Take", _take(probe)),
+            ("Take", take_label(probe)),
             ("Sound note", probe.get("sound_note")),
-            ("Channels", ", ".join(n or "–" for n in probe.get("track_names") or ()) or None),
+            ("Channels", channel_names(probe)),
             ("Taken" if asset.kind == "image" else "Recorded", _when(probe)),
             ("Place", _gps(probe)),
             ("Format", asset.format if asset.kind in {"document", "webpage"} else None),

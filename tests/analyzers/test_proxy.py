@@ -103,12 +103,16 @@ def test_wav_gets_an_m4a_proxy(tmp_path: Path) -> None:
     assert abs(Fraction(proxy["duration"]) - 1) < Fraction(1, 10)
 
 
-def loudness(path: Path) -> float:
-    """Mean volume of the whole sound in dB (-91 is digital silence)."""
+def volume(path: Path, which: str = "mean") -> float:
+    """``mean`` or ``max`` volume of the whole sound in dB (-91 is digital silence)."""
     err = subprocess.run(["ffmpeg", "-v", "info", "-i", str(path), "-vn", "-af",
                           "volumedetect", "-f", "null", "-"],
                          capture_output=True, text=True, check=True).stderr
-    return float(err.split("mean_volume:")[1].split()[0])
+    return float(err.split(f"{which}_volume:")[1].split()[0])
+
+
+def loudness(path: Path) -> float:
+    return volume(path, "mean")
 
 
 def test_every_microphone_is_heard_in_the_proxy(tmp_path: Path) -> None:
@@ -116,17 +120,12 @@ def test_every_microphone_is_heard_in_the_proxy(tmp_path: Path) -> None:
     channels for 7.1, and a stereo downmix drops the LFE's place), and a camera file whose
     second mono track alone holds sound: both are heard in the browser's copy."""
     poly = tmp_path / "poly.wav"
-    mediagen.run_ffmpeg("-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:duration=1",
-                        "-af", "pan=8c|c3=c0", "-c:a", "pcm_s24le", str(poly))
+    mediagen.audio_poly(poly, seconds=1, sounding=3)
     result = run("proxy", probed(poly, "audio"), tmp_path / "poly-out")
     assert loudness(tmp_path / "poly-out" / result["file"]) > -40
     camera = tmp_path / "camera.mov"
-    mediagen.run_ffmpeg(
-        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=1",
-        "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono:d=1",
-        "-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:duration=1",
-        "-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:v", "prores_ks", "-c:a", "pcm_s16le",
-        "-shortest", str(camera))
+    mediagen.video_tracks(camera, ["anullsrc=r=48000:cl=mono:d=1",
+                                   "sine=f=440:sample_rate=48000:duration=1"])
     view = probed(camera)
     assert get_analyzer("proxy").applies(view)
     result = run("proxy", view, tmp_path / "camera-out")
@@ -134,10 +133,7 @@ def test_every_microphone_is_heard_in_the_proxy(tmp_path: Path) -> None:
 
 
 def peak(path: Path) -> float:
-    err = subprocess.run(["ffmpeg", "-v", "info", "-i", str(path), "-vn", "-af",
-                          "volumedetect", "-f", "null", "-"],
-                         capture_output=True, text=True, check=True).stderr
-    return float(err.split("max_volume:")[1].split()[0])
+    return volume(path, "max")
 
 
 def audio_seconds(path: Path) -> float:
@@ -152,12 +148,8 @@ def test_the_mix_runs_to_the_longest_track_and_does_not_clip(tmp_path: Path) -> 
     the mic's (ffmpeg's amix stops at the shortest). A mixer's mix recorded beside the mics it
     was made from, eight channels of one loud sound: held under full scale, not clipped."""
     tracks = tmp_path / "tracks.mov"
-    mediagen.run_ffmpeg(
-        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3",
-        "-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:duration=3",
-        "-f", "lavfi", "-i", "sine=f=660:sample_rate=44100:duration=1",
-        "-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:v", "prores_ks", "-c:a", "pcm_s16le",
-        str(tracks))
+    mediagen.video_tracks(tracks, ["sine=f=440:sample_rate=48000:duration=3",
+                                   "sine=f=660:sample_rate=44100:duration=1"], seconds=3)
     result = run("proxy", probed(tracks), tmp_path / "tracks-out")
     assert audio_seconds(tmp_path / "tracks-out" / result["file"]) > 2.9
     assert result["mixdown"] == "every channel"
@@ -173,12 +165,8 @@ def test_a_track_no_decoder_reads_is_left_out_of_the_mix(tmp_path: Path) -> None
     """A camera file with a second sound track in a codec ffmpeg does not know: the proxy
     plays the first, rather than failing for the second."""
     both = tmp_path / "both.mov"
-    mediagen.run_ffmpeg(
-        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=1",
-        "-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:duration=1",
-        "-f", "lavfi", "-i", "sine=f=660:sample_rate=48000:duration=1",
-        "-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:v", "prores_ks", "-c:a", "pcm_s16le",
-        "-shortest", str(both))
+    mediagen.video_tracks(both, ["sine=f=440:sample_rate=48000:duration=1",
+                                 "sine=f=660:sample_rate=48000:duration=1"])
     data = bytearray(both.read_bytes())
     at = data.rindex(b"sowt")  # the second track's sample description
     data[at:at + 4] = b"zzzz"
@@ -194,8 +182,7 @@ def test_a_track_no_decoder_reads_is_left_out_of_the_mix(tmp_path: Path) -> None
 
 def test_a_proxy_made_before_the_mix_is_made_again_for_that_file_alone(tmp_path: Path) -> None:
     poly = tmp_path / "poly.wav"
-    mediagen.run_ffmpeg("-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:duration=1",
-                        "-af", "pan=8c|c3=c0", "-c:a", "pcm_s24le", str(poly))
+    mediagen.audio_poly(poly, seconds=1, sounding=3)
     proxy = get_analyzer("proxy")
     old = {"file": "proxy.m4a"}  # a result of before, without "mixdown"
     poly_probe = probed(poly, "audio").probe

@@ -141,8 +141,7 @@ def test_a_stale_result_is_made_again_for_those_files_alone(tmp_path: Path) -> N
     WAV's again, and leaves the stereo file's (a version bump would redo every proxy)."""
     media = tmp_path / "media"
     media.mkdir()
-    mediagen.run_ffmpeg("-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:duration=1",
-                        "-af", "pan=8c|c3=c0", "-c:a", "pcm_s24le", str(media / "poly.wav"))
+    mediagen.audio_poly(media / "poly.wav", seconds=1, sounding=3)
     mediagen.audio_tone(media / "tone.wav", seconds=1)
     rushes("init", str(tmp_path), cwd=tmp_path)
     rushes("-c", "transcribe=false", "add", "media", "--workers", "1", cwd=tmp_path)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mediagen import audio_tone, image_png, run_ffmpeg, video_testsrc
+from mediagen import audio_poly, audio_tone, image_png, video_testsrc, video_tracks
 from rushes.domain.timecode import Timecode
 from rushes.edit import render
 from rushes.edit.render import (
@@ -240,14 +240,10 @@ def test_every_microphone_of_a_source_is_heard(tmp_path: Path) -> None:
     a stereo downmix drops), then a camera file whose first mono track is silent and second
     is not: the review copy has both."""
     poly = tmp_path / "poly.wav"
-    run_ffmpeg("-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:duration=1",
-               "-af", "pan=8c|c3=c0", "-c:a", "pcm_s24le", str(poly))
+    audio_poly(poly, seconds=1, sounding=3)
     camera = tmp_path / "camera.mov"
-    run_ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=1",
-               "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono:d=1",
-               "-f", "lavfi", "-i", "sine=f=440:sample_rate=44100:duration=1",
-               "-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:v", "libx264",
-               "-preset", "ultrafast", "-c:a", "pcm_s16le", "-shortest", str(camera))
+    video_tracks(camera, ["anullsrc=r=48000:cl=mono:d=1",
+                          "sine=f=440:sample_rate=44100:duration=1"], codec="libx264")
     recorder = Source(asset_id="poly", path=str(poly), name="poly.wav", reel="POLY",
                       kind="audio", rate=PAL, start=Timecode(0, PAL), has_video=False,
                       has_audio=True)
@@ -263,11 +259,8 @@ def test_a_track_that_ends_early_does_not_end_the_others(tmp_path: Path) -> None
     """A radio mic that stopped at 1 s beside a boom that runs to 3 s: a clip from 1.5 s to
     2.5 s still has the boom (ffmpeg's amix stops at its shortest input)."""
     camera = tmp_path / "camera.mov"
-    run_ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3",
-               "-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:duration=3",
-               "-f", "lavfi", "-i", "sine=f=660:sample_rate=48000:duration=1",
-               "-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:v", "libx264",
-               "-preset", "ultrafast", "-c:a", "pcm_s16le", str(camera))
+    video_tracks(camera, ["sine=f=440:sample_rate=48000:duration=3",
+                          "sine=f=660:sample_rate=48000:duration=1"], seconds=3, codec="libx264")
     tl = sequence([("clip", (source(camera, PAL, "00:00:00:00"), 38, 63))])
     out = tmp_path / "late.mp4"
     render_review(tl, out, height=HEIGHT, jobs=1)

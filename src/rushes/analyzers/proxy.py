@@ -20,7 +20,7 @@ from rushes.config import Settings
 from rushes.domain import TIMED_KINDS
 from rushes.errors import AnalyzerError
 from rushes.media.ffmpeg import media_arg, run_tool
-from rushes.media.mixdown import every_channel, mix_layout, needs_mixdown
+from rushes.media.mixdown import every_channel, mix_layout, needs_mixdown, playable
 from rushes.media.probe import ffprobe_json, format_rational, parse_rational, stream_duration
 
 VIDEO_PROXY = "proxy.mp4"
@@ -61,16 +61,19 @@ def proxy_command(
         "-i", media_arg(source),
         "-map_metadata", "0",
     ]
-    chain = every_channel(0, audio_layout, pad=length is not None)
-    if chain:
+    # The one stream to play as it is (the first a decoder reads), or every channel mixed.
+    streams = playable(audio_layout)
+    mixed = needs_mixdown(audio_layout)
+    sound = "[mix]" if mixed else f"0:a:{streams[0][0] if streams else 0}"
+    if mixed:
+        chain = every_channel(0, audio_layout, pad=length is not None)
         end = f"atrim=end={float(length):.6f}," if length is not None else ""
         args += ["-filter_complex_threads", "1", "-filter_complex", f"{chain}{end}anull[mix]"]
-    mixed = bool(chain)
     if audio_only:
-        args += ["-map", "[mix]" if mixed else "0:a:0", "-vn"]
+        args += ["-map", sound, "-vn"]
     else:
         args += [
-            "-map", "0:v:0", "-map", "[mix]" if mixed else "0:a:0?",
+            "-map", "0:v:0", "-map", sound if mixed else f"{sound}?",
             "-vf", video_filter(height),
             "-c:v", "libx264", "-preset", "veryfast", "-crf", str(crf),
             "-pix_fmt", "yuv420p",

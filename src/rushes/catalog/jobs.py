@@ -225,20 +225,17 @@ def retry_failed(
 
 def requeue(
     conn: sa.Connection, asset_id: str, analyzer: str, version: int | None = None,
-    params_hash: str | None = None, *, running: bool = False,
-    states: tuple[str, ...] | None = None,
+    params_hash: str | None = None, *, states: Collection[str] = ("done", "failed", "pending"),
 ) -> int:
     """Queue an asset's job of ``analyzer`` to run again (the current one when ``version`` and
-    ``params_hash`` are given), whether done, failed or still pending. Its result stays until
-    the new one is stored (:func:`complete` replaces it), so nothing is lost if the run never
-    comes. A running job is left alone unless ``running``: then it is taken back from its
-    worker, whose result is refused when it finishes (:func:`complete` wants its lease), as it
-    was made from what is now out of date. ``states``: only jobs in these."""
-    if states is None:
-        states = ("done", "failed", "pending", "running") if running else (
-            "done", "failed", "pending")
+    ``params_hash`` are given) where it is in one of ``states``. Its result stays until the new
+    one is stored (:func:`complete` replaces it), so nothing is lost if the run never comes. A
+    running job (when ``states`` holds "running") is taken back from its worker, whose result
+    is refused when it finishes (:func:`complete` wants its lease), as made from what is now
+    out of date."""
     update = jobs.update().where(
-        jobs.c.asset_id == asset_id, jobs.c.analyzer == analyzer, jobs.c.state.in_(states),
+        jobs.c.asset_id == asset_id, jobs.c.analyzer == analyzer,
+        jobs.c.state.in_(list(states)),
     )
     if version is not None:
         update = update.where(jobs.c.version == version)

@@ -163,9 +163,12 @@ def analyze(
     requeued, offline = 0, 0
     with catalog.write() as conn:
         plan_all(conn, state.settings)
-        wanted = [resolve_asset(conn, a) for a in assets] if assets else list_assets(conn)
+        wanted = (
+            [] if not redo else [resolve_asset(conn, a) for a in assets] if assets
+            else list_assets(conn)
+        )
         names = dict.fromkeys(redo)  # in the order given, once each
-        for row in wanted if redo else ():
+        for row in wanted:
             shown = printable(row.path or row.id)
             if not any(loc.fs_path.is_file() for loc in locations_of(conn, row.id)):
                 # Its current results are all there is: a redo would only fail it.

@@ -7,15 +7,15 @@ they can run, and a version bump or a changed setting re-queues exactly that ana
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from rushes.analyzers import AssetView, analyzers, params_hash
+from rushes.analyzers import Analyzer, AssetView, analyzers, params_hash
 from rushes.catalog.assets import AssetRow, list_assets
-from rushes.catalog.jobs import drop_superseded, ensure_job, is_running, requeue
+from rushes.catalog.jobs import STATES, drop_superseded, ensure_job, is_running, requeue
 from rushes.catalog.results import result_versions, results_of
 from rushes.config import Settings
 
@@ -29,15 +29,13 @@ def plan_asset(
     view = AssetView(asset.id, asset.kind, asset.format, Path(), results_of(conn, asset.id))
     needed = 0
     for analyzer in analyzers().values():
-        if not all(dep in have for dep in analyzer.requires):
-            continue
         if (
             analyzer.enabled_by
             and not settings.get(analyzer.enabled_by)
             and analyzer.name not in force
         ):
             continue
-        if not analyzer.applies(view):
+        if not _ready(analyzer, have, view):
             continue
         params = analyzer.params(settings)
         digest = params_hash(params)
@@ -58,13 +56,18 @@ def plan_all(conn: sa.Connection, settings: Settings) -> int:
     return sum(plan_asset(conn, asset, settings) for asset in list_assets(conn))
 
 
+def _ready(analyzer: Analyzer, have: Mapping[str, object], view: AssetView) -> bool:
+    """Whether ``analyzer`` has work on the asset now: the results it needs exist and it
+    applies to what they say."""
+    return all(dep in have for dep in analyzer.requires) and analyzer.applies(view)
+
 
 def requeue_followers(conn: sa.Connection, asset_id: str, done: str) -> int:
     """After ``done`` stored a new result for the asset, queue again the analyzers that judge
     it (their ``follows``) where they have run or are running: a check made on the old result
     says nothing of the new one. Where they have not run yet, planning queues them as usual."""
     return sum(
-        requeue(conn, asset_id, analyzer.name, running=True)
+        requeue(conn, asset_id, analyzer.name, states=STATES)
         for analyzer in analyzers().values()
         if done in analyzer.follows
     )
@@ -94,7 +97,7 @@ def redo_asset(
     done = Redo()
     for name in names:
         analyzer = known[name]
-        if not all(dep in have for dep in analyzer.requires) or not analyzer.applies(view):
+        if not _ready(analyzer, have, view):
             done.not_applicable.append(name)
             continue
         if any(f in names and f in have for f in analyzer.follows):

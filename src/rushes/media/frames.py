@@ -254,14 +254,12 @@ class _Video:
                 heapq.heappush(waiting, (packet.pts, packet.duration or 0))
             if packet.is_corrupt:
                 failure = failure or MediaError("a packet is damaged")
-                suspect = packet.pts if packet.pts is not None else (
-                    previous[0] if previous is not None else suspect)
+                suspect = _failed_at(packet, previous, suspect)
             try:
                 decoded = packet.decode()
             except av.FFmpegError as exc:
                 failure = failure or exc
-                suspect = packet.pts if packet.pts is not None else (
-                    previous[0] if previous is not None else suspect)
+                suspect = _failed_at(packet, previous, suspect)
                 continue
             for frame in decoded:
                 pts = frame.pts
@@ -449,6 +447,14 @@ def _sought_pass(video: _Video, sinks: list[SeekingSink]) -> tuple[_Video, int]:
             seeking = False
             video = video.reopened()
     return video, fed
+
+
+def _failed_at(packet: Any, previous: tuple[int, Any] | None, suspect: int | None) -> int | None:
+    """Where a packet that failed lies: its own time, else the last frame's (a packet without
+    a time), else where the last failure was."""
+    if packet.pts is not None:
+        return int(packet.pts)
+    return previous[0] if previous is not None else suspect
 
 
 def _is_attached_picture(stream: Any) -> bool:

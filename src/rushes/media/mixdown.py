@@ -24,6 +24,27 @@ MIX_CHANNELS = 64
 SKIP = 0
 
 
+def playable(layout: tuple[int, ...]) -> list[tuple[int, int]]:
+    """``(audio stream index, channels)`` of the streams a mix takes, in file order, up to
+    :data:`MIX_CHANNELS` channels in all (``layout``: :func:`mix_layout`)."""
+    kept, total = [], 0
+    for k, channels in enumerate(layout):
+        if channels == SKIP:
+            continue
+        if total + channels > MIX_CHANNELS:
+            break
+        kept.append((k, channels))
+        total += channels
+    return kept
+
+
+def needs_mixdown(layout: tuple[int, ...]) -> bool:
+    """Whether playing one stream as stereo would lose or muffle a microphone: more than one
+    stream, or more than two channels (see the module)."""
+    kept = playable(layout)
+    return len(kept) > 1 or (len(kept) == 1 and kept[0][1] > 2)
+
+
 def every_channel(i: int, layout: tuple[int, ...], *, pad: bool = False) -> str:
     """The start of an ffmpeg filter chain on input ``i``'s audio (``layout``: the channels of
     each audio stream, :data:`SKIP` for one that cannot be played), ready for the next filter:
@@ -35,18 +56,12 @@ def every_channel(i: int, layout: tuple[int, ...], *, pad: bool = False) -> str:
     the isolated mics it was made from does not clip. ``pad``: the mix of several streams goes
     on in silence past them all (ffmpeg's ``amix`` stops at its shortest input), so the caller
     must cut the chain's end."""
-    playable = [(k, min(c, MIX_CHANNELS)) for k, c in enumerate(layout) if c != SKIP]
-    if not playable:
+    kept = playable(layout)
+    if not kept:
         return ""
-    if len(playable) == 1 and playable[0][1] <= 2:
-        return f"[{i}:a:{playable[0][0]}]"
-    kept, total = [], 0
-    for k, channels in playable:
-        if total + channels > MIX_CHANNELS:
-            break
-        kept.append((k, channels))
-        total += channels
-    weight = f"{1 / math.sqrt(total):.4f}"
+    if not needs_mixdown(layout):
+        return f"[{i}:a:{kept[0][0]}]"
+    weight = f"{1 / math.sqrt(sum(c for _, c in kept)):.4f}"
 
     def both_sides(channels: int) -> str:
         terms = "+".join(f"{weight}*c{c}" for c in range(channels))
@@ -100,10 +115,4 @@ def audio_layout(probe: dict[str, Any]) -> tuple[int, ...]:
 
 def mixes_streams(layout: tuple[int, ...]) -> bool:
     """Whether :func:`every_channel` mixes several streams (and so waits on each)."""
-    return "amix=" in every_channel(0, layout)
-
-
-def needs_mixdown(layout: tuple[int, ...]) -> bool:
-    """Whether playing the file's first audio stream as stereo loses or muffles a microphone
-    (see the module)."""
-    return every_channel(0, layout) not in ("", "[0:a:0]")
+    return len(playable(layout)) > 1

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from rushes import __version__
 from rushes.domain.timecode import format_rate
+from rushes.present import channel_names, take_label
 from rushes.web.deps import current_actor, state
 from rushes.web.security import csrf_token
 
@@ -105,7 +106,8 @@ def make_templates() -> Jinja2Templates:
     )
     env.filters.update(
         clock=clock, filesize=filesize, basename=basename, folder=folder, when=when,
-        rate_label=rate_label, marked=marked,
+        rate_label=rate_label, marked=marked, take_label=take_label,
+        channel_names=channel_names,
     )
     env.globals["version"] = __version__
     return Jinja2Templates(env=env)
