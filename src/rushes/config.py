@@ -76,9 +76,16 @@ def _rate_text(value: str) -> str:
     return f"{rate.numerator}/{rate.denominator}" if rate.denominator != 1 else str(rate.numerator)
 
 
+def _vocabulary(value: str) -> str:
+    from rushes.asr.vocabulary import setting_text
+
+    return setting_text(value)
+
+
 _TYPE_NAMES: dict[Callable[[str], Any], str] = {
     _bool: "bool", _int: "int", _positive_int: "int", _float: "float",
     _non_negative_float: "float", _positive_float: "float", _rate_text: "str", str: "str",
+    _vocabulary: "str",
 }
 
 
@@ -222,6 +229,12 @@ SETTINGS: tuple[Setting, ...] = (
         "asr_model", str, "",
         "Folder of a local speech model (a CTranslate2 Whisper model for faster-whisper, a "
         "Vosk model, or another pocketsphinx model); nothing is ever downloaded.",
+    ),
+    Setting(
+        "asr_vocabulary", _vocabulary, "",
+        "Names and words the speech engine must know (the subject, places, ships), separated "
+        "by commas or new lines: pocketsphinx learns them, faster-whisper takes them as "
+        "hotwords, vosk cannot use them. Changing it queues machine transcription again.",
     ),
     Setting(
         "language", str, "en",

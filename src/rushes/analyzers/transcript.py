@@ -16,6 +16,7 @@ from typing import Any
 from rushes.analyzers.base import AnalysisContext, Analyzer, AssetView, Result
 from rushes.asr import DEFAULT_CONDITIONING, RecognizedSegment, get_engine, transcribe_file
 from rushes.asr.base import dist_version
+from rushes.asr.vocabulary import parse_terms
 from rushes.config import Settings
 from rushes.domain import TIMED_KINDS
 
@@ -45,7 +46,7 @@ class TranscriptAnalyzer(Analyzer):
         engine = settings.asr_engine
         model = settings.asr_model
         package = _PACKAGES.get(engine, engine)
-        return {
+        params = {
             "engine": engine,
             "model": str(Path(model).expanduser().resolve()) if model else "",
             "language": settings.language,
@@ -54,12 +55,18 @@ class TranscriptAnalyzer(Analyzer):
             # The audio conditioning changes what the engine hears, so it is part of the job.
             "conditioning": repr(DEFAULT_CONDITIONING),
         }
+        # Only when set: without it the parameters (and so every transcript made before the
+        # setting existed) stay as they were, and nothing is transcribed again.
+        if settings.asr_vocabulary:
+            params["vocabulary"] = settings.asr_vocabulary
+        return params
 
     def run(self, ctx: AnalysisContext) -> Result:
         params = ctx.params
         engine = get_engine(
             str(params["engine"]), params["model"] or None, str(params["language"]),
             threads=ctx.settings.decode_threads,
+            vocabulary=parse_terms(str(params.get("vocabulary", ""))),
         )
         done = _load_checkpoints(ctx.checkpoint_dir)
         start = Fraction(done[-1]["end"]) if done else Fraction(0)

@@ -49,27 +49,34 @@ __all__ = [
 DEFAULT_ENGINE = "pocketsphinx"
 
 
-def _pocketsphinx(model_path: Path | None, language: str, threads: int) -> Engine:
+def _pocketsphinx(
+    model_path: Path | None, language: str, threads: int, vocabulary: tuple[str, ...]
+) -> Engine:
     from rushes.asr.pocketsphinx_engine import PocketsphinxEngine
 
-    return PocketsphinxEngine(model_path, language)  # single-threaded decoder; threads unused
+    # A single-threaded decoder: threads unused.
+    return PocketsphinxEngine(model_path, language, vocabulary)
 
 
-def _faster_whisper(model_path: Path | None, language: str, threads: int) -> Engine:
+def _faster_whisper(
+    model_path: Path | None, language: str, threads: int, vocabulary: tuple[str, ...]
+) -> Engine:
     from rushes.asr.faster_whisper_engine import FasterWhisperEngine
 
-    return FasterWhisperEngine(model_path, language, threads=threads)
+    return FasterWhisperEngine(model_path, language, threads=threads, vocabulary=vocabulary)
 
 
-def _vosk(model_path: Path | None, language: str, threads: int) -> Engine:
+def _vosk(
+    model_path: Path | None, language: str, threads: int, vocabulary: tuple[str, ...]
+) -> Engine:
     from rushes.asr.vosk_engine import VoskEngine
 
-    return VoskEngine(model_path, language)  # Kaldi decodes on one thread
+    return VoskEngine(model_path, language, vocabulary)  # Kaldi decodes on one thread
 
 
-#: Engine name → factory. Engine modules are imported on use, so a missing optional package
-#: only matters to the engine that needs it.
-ENGINES: dict[str, Callable[[Path | None, str, int], Engine]] = {
+#: Engine name → factory (model folder, language, threads, vocabulary terms). Engine modules
+#: are imported on use, so a missing optional package only matters to the engine that needs it.
+ENGINES: dict[str, Callable[[Path | None, str, int, tuple[str, ...]], Engine]] = {
     "pocketsphinx": _pocketsphinx,
     "faster-whisper": _faster_whisper,
     "vosk": _vosk,
@@ -80,9 +87,11 @@ _ALIASES = {
 
 
 def get_engine(
-    name: str, model_path: Path | str | None = None, language: str = "en", *, threads: int = 1
+    name: str, model_path: Path | str | None = None, language: str = "en", *, threads: int = 1,
+    vocabulary: tuple[str, ...] = (),
 ) -> Engine:
-    """Load the engine ``name`` with its model, ready to transcribe ``language``.
+    """Load the engine ``name`` with its model, ready to transcribe ``language``, listening
+    for the names and words of ``vocabulary`` (see :mod:`rushes.asr.vocabulary`).
 
     Every way this can fail for a reason the user can fix (unknown engine, package not
     installed, model folder missing or incomplete, language the model cannot do) is a one-line
@@ -95,7 +104,9 @@ def get_engine(
     factory = ENGINES.get(key)
     if factory is None:
         raise UsageError(f"unknown speech engine {name!r}; choose from {', '.join(ENGINES)}")
-    return factory(Path(model_path) if model_path is not None else None, language, threads)
+    return factory(
+        Path(model_path) if model_path is not None else None, language, threads, vocabulary
+    )
 
 
 def transcribe_file(

@@ -170,11 +170,17 @@ class Engine(ABC):
     ) -> list[RecognizedSegment]:
         """The engine's own work on checked, non-empty audio ``length`` seconds long."""
 
-    def identity(self) -> dict[str, str]:
-        """What decides this engine's output (engine, model, package version): a change here
-        must re-run transcription, so the analyzer puts it in its job parameters."""
-        return {"engine": self.name, "model": self.model_label,
-                "version": self.package_version, "language": self.language}
+    #: How many vocabulary words the engine listens for (0: none given).
+    vocabulary_size: int = 0
+
+    def identity(self) -> dict[str, Any]:
+        """What decides this engine's output (engine, model, package version, vocabulary):
+        kept with the transcript, so that it says what made it."""
+        out: dict[str, Any] = {"engine": self.name, "model": self.model_label,
+                               "version": self.package_version, "language": self.language}
+        if self.vocabulary_size:
+            out["vocabulary_words"] = self.vocabulary_size
+        return out
 
 
 def check_audio(audio: Audio) -> Audio:

@@ -42,7 +42,7 @@ class FasterWhisperEngine(Engine):
 
     def __init__(
         self, model_path: Path | None = None, language: str = "en", *, threads: int = 1,
-        beam_size: int = 5,
+        beam_size: int = 5, vocabulary: tuple[str, ...] = (),
     ) -> None:
         try:
             fw = importlib.import_module("faster_whisper")
@@ -59,6 +59,10 @@ class FasterWhisperEngine(Engine):
         self._path = str(path.resolve())
         self.model_label = self._path
         self._beam_size = beam_size
+        # Whisper takes names as hotwords: text put before each window's decoding, which
+        # makes their spellings likely without making them be said (unlike a prefix).
+        self._hotwords = ", ".join(vocabulary) or None
+        self.vocabulary_size = len(vocabulary)
         try:
             self._model: Any = fw.WhisperModel(
                 self._path, device="cpu", compute_type="int8", cpu_threads=threads,
@@ -81,6 +85,7 @@ class FasterWhisperEngine(Engine):
             audio,
             language=self.language,
             beam_size=self._beam_size,
+            hotwords=self._hotwords,
             word_timestamps=True,
             # Each chunk stands alone: carrying text across chunks would make a resumed run
             # differ from an uninterrupted one, and lets one hallucination repeat.

@@ -38,7 +38,17 @@ class VoskEngine(Engine):
 
     name = "vosk"
 
-    def __init__(self, model_path: Path | None = None, language: str = "en") -> None:
+    def __init__(
+        self, model_path: Path | None = None, language: str = "en",
+        vocabulary: tuple[str, ...] = (),
+    ) -> None:
+        if vocabulary:
+            # A Vosk model's words are compiled into its decoding graph; a grammar would only
+            # narrow recognition to the listed words, not add them.
+            raise UsageError(
+                "vosk cannot learn new words (asr_vocabulary): its model's words are fixed; "
+                "clear asr_vocabulary, or use pocketsphinx or faster-whisper"
+            )
         try:
             vosk = importlib.import_module("vosk")
         except ImportError:

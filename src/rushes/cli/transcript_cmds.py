@@ -160,15 +160,19 @@ def rename_cmd(state: State, old: str, new: str, asset_ref: str | None) -> None:
               help="Speech-to-text engine (default: the asr_engine setting).")
 @click.option("--model", type=click.Path(), help="Local model folder (asr_model setting).")
 @click.option("--language", help="Language of the speech (language setting).")
+@click.option("--vocabulary", metavar="TERMS",
+              help="Names and words to listen for, separated by commas "
+                   "(asr_vocabulary setting).")
 @workers_option
 @click.option("--json", "as_json", is_flag=True, help="Print job counts as JSON.")
 @pass_state
 def transcribe(
     state: State, assets: tuple[str, ...], engine: str | None, model: str | None,
-    language: str | None, workers: int | None, as_json: bool,
+    language: str | None, vocabulary: str | None, workers: int | None, as_json: bool,
 ) -> None:
     """Transcribe the speech of ASSETs (default: every video and audio asset), offline."""
-    for name, value in (("asr_engine", engine), ("asr_model", model), ("language", language)):
+    for name, value in (("asr_engine", engine), ("asr_model", model), ("language", language),
+                        ("asr_vocabulary", vocabulary)):
         if value is not None:
             state.flags.append(f"{name}={value}")
     project = state.project()
