@@ -21,6 +21,7 @@ lacks.
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -76,10 +77,21 @@ def make(voice: str, speed: int, text: str, paragraphs: list[str]) -> Path:
     return path
 
 
-def run(voice: str, speed: int, text: str, vocabulary: bool, path: Path, reference: str) -> Row:
+def invented(n: int) -> list[str]:
+    """``n`` made-up names (seeded), to list beside the real ones: what a long list costs."""
+    rng = random.Random(3)
+    syllables = ["ka", "lo", "mi", "ru", "zen", "tor", "vash", "quil", "dre", "bo", "nel", "fi"]
+    out: dict[str, None] = {}
+    while len(out) < n:
+        out.setdefault("".join(rng.choice(syllables) for _ in range(3)).capitalize())
+    return list(out)
+
+
+def run(voice: str, speed: int, text: str, vocabulary: bool, path: Path, reference: str,
+        extra: int = 0) -> Row:
     t0 = time.perf_counter()
-    engine = get_engine("pocketsphinx", None, "en",
-                        vocabulary=parse_terms(NAMES) if vocabulary else ())
+    terms = (*parse_terms(NAMES), *invented(extra)) if vocabulary else ()
+    engine = get_engine("pocketsphinx", None, "en", vocabulary=terms)
     load = time.perf_counter() - t0
     audio = decode_audio(path)
     c0 = cpu_seconds()
@@ -100,19 +112,22 @@ def main() -> None:
     ap.add_argument("--voices", default="en-us,en,en-gb-x-rp")
     ap.add_argument("--speeds", default="130,175")
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--extra", type=int, default=0,
+                    help="also list this many invented names (the cost of a long list)")
     ap.add_argument("--weight", type=float, default=pocketsphinx_engine.VOCABULARY_WEIGHT,
                     help="the vocabulary words' language-model weight (to tune the default)")
     args = ap.parse_args()
     # Worker processes are forked from this one, and see the weight set here.
     pocketsphinx_engine.VOCABULARY_WEIGHT = args.weight
-    print(f"vocabulary weight {args.weight:g}\n")
+    print(f"vocabulary weight {args.weight:g} at most, {args.extra} invented names too\n")
     work = []
     for voice in args.voices.split(","):
         for speed in map(int, args.speeds.split(",")):
             for text, paragraphs in (("named", NAMED), ("plain", PARAGRAPHS)):
                 path = make(voice, speed, text, paragraphs)
                 for vocabulary in (False, True):
-                    work.append((voice, speed, text, vocabulary, path, " ".join(paragraphs)))
+                    work.append((voice, speed, text, vocabulary, path, " ".join(paragraphs),
+                                 args.extra))
     with ProcessPoolExecutor(max(1, args.jobs)) as pool:
         rows = [f.result() for f in [pool.submit(run, *w) for w in work]]
 

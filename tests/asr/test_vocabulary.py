@@ -20,7 +20,12 @@ from cli.runner import rushes, rushes_json
 from rushes.analyzers.transcript import TranscriptAnalyzer
 from rushes.asr import decode_audio, get_engine
 from rushes.asr.metrics import align
-from rushes.asr.pocketsphinx_engine import VOCABULARY_MARK, PocketsphinxEngine
+from rushes.asr.pocketsphinx_engine import (
+    LOG_BASE,
+    VOCABULARY_MARK,
+    VOCABULARY_SHARE,
+    PocketsphinxEngine,
+)
 from rushes.asr.vocabulary import (
     MAX_TERMS,
     espeak_pronunciations,
@@ -130,12 +135,38 @@ def test_names_are_written_only_with_the_vocabulary(speech: Path) -> None:
     # "harwick" is not in the language model at all; "callum" and "reid" are, too rarely.
     assert not {"harwick", "callum", "reid"} & set(plain)
     taught = PocketsphinxEngine(vocabulary=parse_terms(NAMES))
-    assert taught.vocabulary_size == 6
     heard = _words(taught, speech)
     assert {"harwick", "callum", "reid"} <= set(heard)
     assert not any(VOCABULARY_MARK in w or "(" in w for w in heard)
+    # ellen, marsh, harwick, point, callum, reid: none as likely as the boost already.
     assert taught.identity()["vocabulary_words"] == 6
+    assert taught.identity()["vocabulary_skipped"] == []
     assert "vocabulary_words" not in PocketsphinxEngine().identity()
+
+
+def test_words_that_cannot_be_learnt_are_skipped_and_recorded() -> None:
+    # espeak-ng says nothing for a lone ʻokina or an Arabic-Indic digit (an empty
+    # pronunciation crashed the decoder), and reads 北京 as "Chinese letter".
+    engine = PocketsphinxEngine(vocabulary=("Route ٦٦", "ʻ", "北京", "Llanelli", "the"))
+    record = engine.identity()
+    assert record["vocabulary_skipped"] == ["٦٦", "ʻ", "北京"]
+    # Llanelli's Welsh "ll" has a pronunciation; "the" needs no help; "route" is learnt.
+    assert record["vocabulary_words"] == 2
+    assert engine._decoder.lookup_word("llanelli" + VOCABULARY_MARK) is not None
+    assert engine._decoder.lookup_word("the" + VOCABULARY_MARK) is None
+
+
+def test_a_long_list_shares_a_bounded_part_of_the_language_model() -> None:
+    rng = random.Random(7)
+    syllables = ["ka", "lo", "mi", "ru", "zen", "tor", "vash", "quil", "dre", "bo"]
+    names = {"".join(rng.choice(syllables) for _ in range(3)) for _ in range(1200)}
+    terms = tuple(sorted(names))[:MAX_TERMS]
+    engine = PocketsphinxEngine(vocabulary=terms)
+    lm = engine._decoder.get_lm()
+    entries = [w + VOCABULARY_MARK for w in words_of(terms)]
+    share = sum(LOG_BASE ** lm.prob([e]) for e in entries)
+    # Each at full weight, these would take 14 times the whole model's probability.
+    assert 0.2 < share <= VOCABULARY_SHARE * 1.01
 
 
 def test_a_word_no_dictionary_has_is_learnt_from_espeak(tmp_path: Path) -> None:

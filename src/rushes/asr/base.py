@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
@@ -170,17 +171,16 @@ class Engine(ABC):
     ) -> list[RecognizedSegment]:
         """The engine's own work on checked, non-empty audio ``length`` seconds long."""
 
-    #: How many vocabulary words the engine listens for (0: none given).
-    vocabulary_size: int = 0
+    #: What the engine made of the vocabulary, kept with the transcript (empty: none given):
+    #: words learnt and skipped (pocketsphinx), hotword terms (faster-whisper).
+    vocabulary_record: Mapping[str, Any] = MappingProxyType({})
 
     def identity(self) -> dict[str, Any]:
         """What decides this engine's output (engine, model, package version, vocabulary):
         kept with the transcript, so that it says what made it."""
         out: dict[str, Any] = {"engine": self.name, "model": self.model_label,
                                "version": self.package_version, "language": self.language}
-        if self.vocabulary_size:
-            out["vocabulary_words"] = self.vocabulary_size
-        return out
+        return {**out, **self.vocabulary_record}
 
 
 def check_audio(audio: Audio) -> Audio:

@@ -62,7 +62,9 @@ class FasterWhisperEngine(Engine):
         # Whisper takes names as hotwords: text put before each window's decoding, which
         # makes their spellings likely without making them be said (unlike a prefix).
         self._hotwords = ", ".join(vocabulary) or None
-        self.vocabulary_size = len(vocabulary)
+        # At most 223 tokens of it reach the model (faster-whisper keeps half its prompt
+        # length for hotwords): a long list is cut, so the record says how many terms it had.
+        self.vocabulary_record = {"vocabulary_terms": len(vocabulary)} if vocabulary else {}
         try:
             self._model: Any = fw.WhisperModel(
                 self._path, device="cpu", compute_type="int8", cpu_threads=threads,

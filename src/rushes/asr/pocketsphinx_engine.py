@@ -9,6 +9,7 @@ was said. A user with a PocketSphinx model for another language points ``model_p
 from __future__ import annotations
 
 import importlib
+import math
 from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
@@ -23,19 +24,27 @@ from rushes.asr.base import (
     model_dir,
     to_pcm16,
 )
-from rushes.asr.vocabulary import espeak_pronunciations, words_of
+from rushes.asr.vocabulary import espeak_pronunciations, is_latin, words_of
 from rushes.errors import UsageError
 
 #: Decoder frames per second (``-frate``, the default; 160-sample hop at 16 kHz).
 FRAME_RATE = 100
+#: The base of the language model's log probabilities (pocketsphinx's logmath default).
+LOG_BASE = 1.0001
 #: The language of the model inside the wheel.
 BUILTIN_LANGUAGES = frozenset({"en"})
-#: How much likelier than an average word of the language model a vocabulary word is made
-#: (``ngram_model_add_word``'s weight; log probability −4.3, a word in every 70 or so). Set on
-#: bench/vocabulary.py: names found 0/90 → 48/90 at 100, 54 at 1,000, 59 at 10,000, while the
-#: word error of speech without the names went 0.562 → 0.569, 0.576, 0.587; 1,000 gives
-#: most of the names for a small part of that cost (300 was worse on both).
+#: How much likelier than an average word of the language model a vocabulary word is made at
+#: most (``ngram_model_add_word``'s weight: the word's probability is weight ÷ the model's
+#: words; 1 in 70 or so here). Set on bench/vocabulary.py: names found 0/90 → 48/90 at 100, 54
+#: at 1,000, 59 at 10,000, while the word error of speech without the names went 0.562 →
+#: 0.569, 0.576, 0.587; 300 was worse on both than 1,000 (measured before words already as
+#: likely were left out: since, 0.581 at 1,000).
 VOCABULARY_WEIGHT = 1000.0
+#: The most of the model's probability a whole vocabulary takes: a long list shares it, each
+#: word weighing less. Left at 1,000 each, 1,000 invented names listed took 14 times the whole
+#: model and made a fifth of the words written names nobody said. 0.25 keeps the 17 words of
+#: bench/vocabulary.py at their full weight.
+VOCABULARY_SHARE = 0.25
 #: Marks a vocabulary word's own entry in the dictionary and language model: the plain
 #: spelling may already be there, rare, and an entry's probability cannot be raised in place.
 VOCABULARY_MARK = "#v"
@@ -121,10 +130,10 @@ class PocketsphinxEngine(Engine):
             hmm=str(hmm), dict=str(dic), lm=str(lm), samprate=16000, frate=FRAME_RATE,
             loglevel="FATAL",
         )
-        #: How many vocabulary words the decoder was taught.
-        self.vocabulary_size = (
-            self._teach(words_of(vocabulary), builtin=model_path is None) if vocabulary else 0
-        )
+        if vocabulary:
+            taught = self._teach(words_of(vocabulary), builtin=model_path is None)
+            self.vocabulary_record = {"vocabulary_words": taught,
+                                      "vocabulary_skipped": self.vocabulary_skipped}
 
     def _teach(self, words: list[str], *, builtin: bool) -> int:
         """Add each word to the dictionary and the language model under its own entry, with
@@ -140,32 +149,46 @@ class PocketsphinxEngine(Engine):
             # Every pronunciation the dictionary has: word, word(2), word(3)…
             while (phones := decoder.lookup_word(_variant(word, len(prons.get(word, ()))))):
                 prons.setdefault(word, []).append(phones)
-        unknown = [w for w in words if w not in prons]
+        # Words outside the dictionary, in the Latin script the English model can say: from
+        # espeak-ng. Others cannot be learnt (a name in Chinese characters, a word espeak-ng
+        # gives no sound ARPAbet has) and are listed in the transcript's engine record.
+        unknown = [w for w in words if w not in prons and (not builtin or is_latin(w))]
         prons.update((w, [" ".join(p)]) for w, p in espeak_pronunciations(unknown).items())
+        #: Words that could not be learnt, kept in the transcript's engine record.
+        self.vocabulary_skipped = [w for w in words if w not in prons]
         # The model in use, changed in place: decoding with it as a second search (add_lm,
         # activate_search) raised the word error of speech without any of the words from
         # 0.562 to 0.579 (bench/vocabulary.py), even with nothing added.
         lm = decoder.get_lm()
+        # How many words the model holds, from the probability it gives a probe added at
+        # weight 1 (1 ÷ that count): the probe has no pronunciation, so it is never heard.
+        lm.add_word(VOCABULARY_MARK, 1.0)
+        uniform = LOG_BASE ** lm.prob([VOCABULARY_MARK])
+        weight = min(VOCABULARY_WEIGHT, VOCABULARY_SHARE / (uniform * max(1, len(prons))))
+        boosted = math.log(weight * uniform) / math.log(LOG_BASE)
         taught = 0
         last: tuple[str, str] | None = None
         for word, phones_list in prons.items():
+            if lm.prob([word]) >= boosted:
+                continue  # as likely already ("the", "point"): an entry would change nothing
             entry = word + VOCABULARY_MARK
             # The language model first: adding to the dictionary adds to the model too, at
             # the weight of an average word, and a second add leaves that weight.
-            lm.add_word(entry, VOCABULARY_WEIGHT)
+            lm.add_word(entry, weight)
             try:
                 for i, phones in enumerate(phones_list):
                     decoder.add_word(_variant(entry, i), phones, False)
             except RuntimeError:
                 if builtin:
                     raise
-                continue  # a phone the user's model does not have: the entry stays unsaid
+                self.vocabulary_skipped.append(word)  # a phone the user's model lacks
+                continue
             taught += 1
             last = (_variant(entry, len(phones_list)), phones_list[-1])
         if last is not None:
             # The search takes in the new words only on an add that asks it to (asking on
-            # every add rebuilt it each time: 0.13 s a word); one known-good pronunciation
-            # added again asks once.
+            # every add rebuilt it each time: 0.13 s a word); the last pronunciation added
+            # once more, as one more variant of its word, asks once.
             decoder.add_word(*last, True)
         return taught
 

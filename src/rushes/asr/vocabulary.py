@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import unicodedata
 from collections.abc import Iterable
 
 from rushes.errors import UsageError
@@ -88,6 +89,8 @@ _IPA_TO_ARPABET: dict[str, tuple[str, ...]] = {
     "s": ("S",), "z": ("Z",), "ʃ": ("SH",), "ʒ": ("ZH",), "h": ("HH",), "x": ("K",),
     "ç": ("HH",), "m": ("M",), "n": ("N",), "ŋ": ("NG",), "l": ("L",), "ɫ": ("L",),
     "ɹ": ("R",), "r": ("R",), "ɾ": ("T",), "ʔ": ("T",), "w": ("W",), "j": ("Y",),
+    # Welsh "ll" (Llanelli, Machynlleth): no English phone; a fricative then the lateral.
+    "ɬ": ("TH", "L"),
 }
 _LONGEST = max(map(len, _IPA_TO_ARPABET))
 #: Marks that carry no phone: primary and secondary stress, length, syllable break, the
@@ -131,10 +134,21 @@ def espeak_pronunciations(words: list[str], voice: str = "en-us") -> dict[str, l
     out: dict[str, list[str]] = {}
     for word, ipa in zip(words, lines, strict=True):
         try:
-            out[word] = ipa_to_arpabet(ipa)
+            phones = ipa_to_arpabet(ipa)
         except ValueError:
             continue
+        if phones:  # espeak-ng said nothing for it (a lone ʻokina, an Arabic-Indic digit)
+            out[word] = phones
     return out
+
+
+def is_latin(word: str) -> bool:
+    """Whether ``word`` is written in Latin letters and ASCII digits (and apostrophes): what an
+    English model can learn. espeak-ng reads 北京 as "Chinese letter, Chinese letter"."""
+    return all(
+        ch in "'0123456789" or (ch.isalpha() and unicodedata.name(ch, "").startswith("LATIN"))
+        for ch in word
+    )
 
 
 def _espeak_ipa(program: str, voice: str, words: list[str]) -> list[str]:
