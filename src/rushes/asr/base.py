@@ -178,9 +178,9 @@ class Engine(ABC):
     def identity(self) -> dict[str, Any]:
         """What decides this engine's output (engine, model, package version, vocabulary):
         kept with the transcript, so that it says what made it."""
-        out: dict[str, Any] = {"engine": self.name, "model": self.model_label,
-                               "version": self.package_version, "language": self.language}
-        return {**out, **self.vocabulary_record}
+        return {"engine": self.name, "model": self.model_label,
+                "version": self.package_version, "language": self.language,
+                **self.vocabulary_record}
 
 
 def check_audio(audio: Audio) -> Audio:

@@ -13,6 +13,7 @@ import math
 from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from rushes.asr.base import (
     Audio,
@@ -131,14 +132,13 @@ class PocketsphinxEngine(Engine):
             loglevel="FATAL",
         )
         if vocabulary:
-            taught = self._teach(words_of(vocabulary), builtin=model_path is None)
-            self.vocabulary_record = {"vocabulary_words": taught,
-                                      "vocabulary_skipped": self.vocabulary_skipped}
+            self.vocabulary_record = self._teach(words_of(vocabulary), builtin=model_path is None)
 
-    def _teach(self, words: list[str], *, builtin: bool) -> int:
+    def _teach(self, words: list[str], *, builtin: bool) -> dict[str, Any]:
         """Add each word to the dictionary and the language model under its own entry, with
         its dictionary pronunciations or, for a word the dictionary lacks, espeak-ng's; then
-        decode with that model. Returns how many words were taught.
+        decode with that model. Returns the record of it: how many words were taught, and
+        those skipped.
 
         espeak-ng's pronunciations are ARPAbet, the phones of the wheel's model; a user's model
         may have others, and a word whose phones it lacks is left out rather than failing the
@@ -154,8 +154,7 @@ class PocketsphinxEngine(Engine):
         # gives no sound ARPAbet has) and are listed in the transcript's engine record.
         unknown = [w for w in words if w not in prons and (not builtin or is_latin(w))]
         prons.update((w, [" ".join(p)]) for w, p in espeak_pronunciations(unknown).items())
-        #: Words that could not be learnt, kept in the transcript's engine record.
-        self.vocabulary_skipped = [w for w in words if w not in prons]
+        skipped = [w for w in words if w not in prons]
         # The model in use, changed in place: decoding with it as a second search (add_lm,
         # activate_search) raised the word error of speech without any of the words from
         # 0.562 to 0.579 (bench/vocabulary.py), even with nothing added.
@@ -181,7 +180,7 @@ class PocketsphinxEngine(Engine):
             except RuntimeError:
                 if builtin:
                     raise
-                self.vocabulary_skipped.append(word)  # a phone the user's model lacks
+                skipped.append(word)  # a phone the user's model lacks
                 continue
             taught += 1
             last = (_variant(entry, len(phones_list)), phones_list[-1])
@@ -190,7 +189,7 @@ class PocketsphinxEngine(Engine):
             # every add rebuilt it each time: 0.13 s a word); the last pronunciation added
             # once more, as one more variant of its word, asks once.
             decoder.add_word(*last, True)
-        return taught
+        return {"vocabulary_words": taught, "vocabulary_skipped": skipped}
 
     def _recognise(
         self, audio: Audio, offset: Fraction, length: Fraction
@@ -210,7 +209,6 @@ class PocketsphinxEngine(Engine):
             start = Fraction(int(seg.start_frame), FRAME_RATE)
             # end_frame is the last frame of the word, inclusive
             end = min(Fraction(int(seg.end_frame) + 1, FRAME_RATE), length)
-            words.append(Word(offset + min(start, length), offset + end,
-                              clean_word(text)))
+            words.append(Word(offset + min(start, length), offset + end, clean_word(text)))
         return group_words(words)
 

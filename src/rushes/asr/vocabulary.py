@@ -21,6 +21,7 @@ import subprocess
 import unicodedata
 from collections.abc import Iterable
 
+from rushes.domain.words import WORD_RE
 from rushes.errors import UsageError
 
 #: Most terms a vocabulary may hold, and the longest term: a list past these is a file pasted
@@ -29,9 +30,9 @@ MAX_TERMS = 1000
 MAX_TERM_CHARS = 100
 
 _SEPARATORS = re.compile(r"[,;\n\r]+")
-#: A word of a term: letters and digits, with inner apostrophes (O'Hare); hyphens and spaces
-#: separate words, as the CMU dictionary spells them.
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+#: A word of a term: a word as search reads one (letters and digits), with inner apostrophes
+#: (O'Hare); hyphens and spaces separate words, as the CMU dictionary spells them.
+_WORD = re.compile(rf"{WORD_RE.pattern}(?:['’]{WORD_RE.pattern})*")
 
 
 def parse_terms(text: str) -> tuple[str, ...]:
