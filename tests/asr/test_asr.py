@@ -27,6 +27,7 @@ from rushes.asr import (
     decode_audio,
     get_engine,
     iter_chunks,
+    shared_engine,
     transcribe_file,
 )
 from rushes.asr.audio import quiet_cut
@@ -79,6 +80,24 @@ def test_pocketsphinx_recognises_the_spoken_words_at_their_times(
     al = align([t.text for t in truth], [w.text for w in words])
     close = [abs(words[j].start - truth[i].start) <= Fraction(3, 10) for i, j in al.matches]
     assert sum(close) >= 3 and sum(close) >= 0.8 * len(close)
+
+
+def test_a_kept_engine_is_reused_and_gives_what_a_fresh_one_gives(
+    clip: tuple[Path, list[TrueWord]], long_clip: tuple[Path, list[TrueWord]]
+) -> None:
+    """Workers keep the last engine between jobs: it must answer a file exactly as a freshly
+    loaded engine does, whatever it transcribed before."""
+    kept = shared_engine("pocketsphinx")
+    assert shared_engine("pocketsphinx") is kept
+    fresh = words_of(get_engine("pocketsphinx").transcribe(decode_audio(clip[0]), Fraction(0)))
+    kept.transcribe(decode_audio(long_clip[0]), Fraction(0))
+    assert words_of(kept.transcribe(decode_audio(clip[0]), Fraction(0))) == fresh
+    # Other arguments are another engine, and the one kept is then that one.
+    taught = shared_engine("pocketsphinx", vocabulary=("Harwick",))
+    assert taught is not kept
+    assert taught.identity()["vocabulary_words"] == 1
+    assert shared_engine("pocketsphinx", vocabulary=("Harwick",)) is taught
+    assert shared_engine("pocketsphinx") is not kept  # one engine kept, not several
 
 
 def test_word_times_are_exact_monotonic_and_inside_the_audio(

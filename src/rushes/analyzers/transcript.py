@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rushes.analyzers.base import AnalysisContext, Analyzer, AssetView, Result
-from rushes.asr import DEFAULT_CONDITIONING, RecognizedSegment, get_engine, transcribe_file
+from rushes.asr import DEFAULT_CONDITIONING, RecognizedSegment, shared_engine, transcribe_file
 from rushes.asr.base import dist_version
 from rushes.asr.vocabulary import parse_terms
 from rushes.config import Settings
@@ -63,8 +63,8 @@ class TranscriptAnalyzer(Analyzer):
 
     def run(self, ctx: AnalysisContext) -> Result:
         params = ctx.params
-        engine = get_engine(
-            str(params["engine"]), params["model"] or None, str(params["language"]),
+        engine = shared_engine(
+            str(params["engine"]), str(params["model"]) or None, str(params["language"]),
             threads=ctx.settings.decode_threads,
             vocabulary=parse_terms(str(params.get("vocabulary", ""))),
         )

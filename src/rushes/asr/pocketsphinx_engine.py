@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import warnings
 from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
@@ -195,6 +196,13 @@ class PocketsphinxEngine(Engine):
         self, audio: Audio, offset: Fraction, length: Fraction
     ) -> list[RecognizedSegment]:
         decoder = self._decoder
+        # A new stream resets the front end's noise estimate (remove_noise), which otherwise
+        # carries from one utterance to the next: the same chunk then decoded differently after
+        # another file, or after the chunk before it, so a resumed transcription differed from
+        # an unbroken one. pocketsphinx 5 calls this deprecated and unnecessary; it is neither.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            decoder.start_stream()
         decoder.start_utt()
         # full_utt: the whole chunk at once, so cepstral mean is estimated over all of it
         decoder.process_raw(to_pcm16(audio), full_utt=True)
