@@ -133,14 +133,17 @@ def audio_tone(path: Path, *, seconds: float = 2.0, frequency: int = 440) -> Pat
 
 def audio_bwf(path: Path, *, time_reference: int, seconds: float = 2.0,
               sample_rate: int = 48000, ixml_rate: str | None = None,
-              ixml_flag: str = "NDF") -> Path:
+              ixml_flag: str = "NDF", description: str | None = None) -> Path:
     """A Broadcast WAV as a sound recorder writes it: 24-bit PCM with a ``bext`` chunk whose
     TimeReference (samples since midnight) is ``time_reference``; with ``ixml_rate``
     (``"24000/1001"``) also the iXML chunk in which recorders (Sound Devices, Zaxcom, Zoom F)
-    say the timecode rate and ``ixml_flag`` (``DF``/``NDF``) their display counted."""
+    say the timecode rate and ``ixml_flag`` (``DF``/``NDF``) their display counted;
+    ``description`` is the ``bext`` Description (recorders put a note or ``KEY=value`` lines
+    there)."""
+    described = ["-metadata", f"description={description}"] if description is not None else []
     run_ffmpeg("-f", "lavfi", "-i", f"sine=f=440:sample_rate={sample_rate}", "-t", str(seconds),
                "-c:a", "pcm_s24le", "-write_bext", "1", "-metadata",
-               f"time_reference={time_reference}", str(path))
+               f"time_reference={time_reference}", *described, str(path))
     if ixml_rate is not None:
         xml = (
             '<?xml version="1.0" encoding="UTF-8"?>\n<BWFXML><IXML_VERSION>2.10</IXML_VERSION>'

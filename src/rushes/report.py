@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import textwrap
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -317,6 +318,11 @@ class _Page:
         duration = _clock(summary["duration"]) if summary.get("duration") is not None else None
         camera = " ".join(str(probe[k]) for k in ("camera_make", "camera_model") if probe.get(k))
         facts = _facts([
+            ("Title", probe.get("title")),
+            # A contact sheet's card holds a caption, not a library's whole catalogue entry.
+            ("Description", textwrap.shorten(probe["description"], 240, placeholder=" …")
+             if probe.get("description") else None),
+            ("Keywords", ", ".join(probe.get("keywords") or ()) or None),
             ("Duration", duration),
             ("Frame rate", _rate(summary, probe)),
             ("Start TC", summary.get("start_timecode")),

@@ -118,7 +118,7 @@ def test_the_help_s_tag_examples_find_what_they_say(project: Project, catalog: C
         assert HARBOUR in {h["asset"] for h in json.loads(out.stdout)["hits"]}, example
     out = runner.invoke(_group(project), ["search", "harbour", "--source", "transcripts"])
     assert out.exit_code != 0
-    assert "source: wants one of transcript, clip, note, tag, ocr" in str(out.exception)
+    assert "source: wants one of transcript, clip, note, tag, metadata, ocr" in str(out.exception)
 
 
 def test_each_asset_is_listed_once_and_a_filter_option_once(

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from rushes.catalog import Catalog, open_catalog
 from rushes.catalog.assets import add_asset, put_location
+from rushes.catalog.descriptions import index_description
 from rushes.catalog.logs import add_note
 from rushes.catalog.schema import search_entries
 from rushes.catalog.transcripts import SegmentRow, WordRow, store_transcript
@@ -451,6 +452,21 @@ def test_ranking_prefers_more_terms_then_path_then_time(loaded: Catalog) -> None
     ]
 
 
+def test_a_file_s_own_words_rank_as_one_occurrence(loaded: Catalog) -> None:
+    """The village clip's title, description and keywords all say "storm": three occurrences,
+    which would put it above the two moments "storm" is said. It counts as one."""
+    with loaded.write() as conn:
+        index_description(conn, CHINA, {"title": "Storm", "description": "A storm at sea",
+                                        "keywords": ["storm"]})
+    hits = search(loaded, "storm").hits
+    assert [(h.path, h.source) for h in hits] == [
+        ("/archive/harbour.mov", "transcript"), ("/archive/radio.wav", "transcript"),
+        ("/archive/village.mp4", "metadata"),
+    ]
+    assert hits[2].text == "Storm · A storm at sea · storm" and hits[2].start == 0.0
+    assert search(loaded, "storm sea").hits[0].source == "metadata"  # both words: first
+
+
 def test_paging(loaded: Catalog) -> None:
     everything = search(loaded, "the")
     assert everything.total == len(everything.hits) and not everything.more
@@ -500,6 +516,7 @@ SAME_ON_BOTH = [
     "the tag:people/Ai", "source:transcript the", "after:2024 the", "before:2024-01-01 the",
     f"asset:{HARBOUR[:6]} the", "-the kind:audio", "孩子，", 'boats tag:"people/Ai"',
     "tag:people/A*", "source:Note the",
+    "source:metadata", "tobermory", '"harbour at dawn"', "12a OR 孩子", "dawn -boats",
     *LARGEST,
 ]
 
@@ -517,6 +534,11 @@ def both(tmp_path: Path, postgres_url: str) -> Iterator[tuple[Catalog, Catalog]]
                  "start_us": (i * 7919) % 100_000_000, "end_us": None}
                 for i in range(RANK_WINDOW * 2 + 13)
             ])
+            # A file's own words, as the probe files them.
+            index_description(conn, HARBOUR, {
+                "title": "Harbour at dawn", "description": "Boats leave Tobermory\n\n渔船",
+                "keywords": ["boats", "harbour"]})
+            index_description(conn, RADIO, {"scene": "12A", "take": "3", "sound_note": "dawn"})
     yield lite, pg
     lite.close()
     pg.close()

@@ -30,7 +30,7 @@ def test_a_misspelled_source_is_an_error_naming_the_sources(loaded: Catalog) -> 
         with pytest.raises(UsageError) as err:
             search(loaded, query, **options)
         assert str(err.value).startswith(
-            "source: wants one of transcript, clip, note, tag, ocr, not"
+            "source: wants one of transcript, clip, note, tag, metadata, ocr, not"
         )
     # Any case, as for kind; the contract's "ocr" is a source with nothing in it yet.
     assert search(loaded, "boats source:ocr").hits == []

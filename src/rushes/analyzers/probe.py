@@ -22,9 +22,13 @@ class ProbeAnalyzer(Analyzer):
     #: sound recorder's WAVs gain their start; a result without the keys reads as no reference.
     #: 3: ``timecode_rate`` and ``drop_frame`` from a recorder's iXML, so its WAVs are labelled
     #: at the rate the recorder and the slate counted.
-    version: ClassVar[int] = 3
+    #: 4: ``title``, ``description`` and ``keywords``, the file's own words, filed as its
+    #: ``metadata`` search entry (with the sound report): catalogued files become findable by
+    #: their captions.
+    version: ClassVar[int] = 4
     kinds: ClassVar[frozenset[str]] = frozenset({"video", "audio", "image"})
     requires: ClassVar[tuple[str, ...]] = ()
+    stores: ClassVar[str | None] = "probe"
 
     def run(self, ctx: AnalysisContext) -> Result:
         return probe_media(ctx.asset.path, ctx.asset.kind)

@@ -33,7 +33,7 @@ def normalize_tag(name: str) -> str:
 
 
 def index_entry(
-    conn: sa.Connection, source: str, ref_id: int, asset_id: str, text: str,
+    conn: sa.Connection, source: str, ref_id: int | None, asset_id: str, text: str,
     start_us: int | None = None, end_us: int | None = None,
 ) -> None:
     conn.execute(

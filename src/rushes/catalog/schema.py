@@ -174,10 +174,11 @@ def _pairs_default(context: DefaultExecutionContext) -> str | None:
     return pairs_of(word_index_text(params.get("text") or ""))
 
 
-#: What ``search_entries.source`` may hold: the kinds of text rushes indexes. ``ocr`` (text in
-#: images and frames) is named by the command-line contract and has no writer yet, so a filter
-#: on it is valid and finds nothing.
-SEARCH_SOURCES = ("transcript", "clip", "note", "tag", "ocr")
+#: What ``search_entries.source`` may hold: the kinds of text rushes indexes. ``metadata`` is a
+#: file's own title, caption, keywords and sound report (rushes.catalog.descriptions). ``ocr``
+#: (text in images and frames) is named by the command-line contract and has no writer yet, so
+#: a filter on it is valid and finds nothing.
+SEARCH_SOURCES = ("transcript", "clip", "note", "tag", "metadata", "ocr")
 
 search_entries = sa.Table(
     "search_entries",

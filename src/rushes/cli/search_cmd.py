@@ -13,7 +13,8 @@ from rushes.search import search as run_search
 from rushes.search.core import SOURCES
 from rushes.search.query import shorten
 
-_HELP = """Find QUERY in transcripts, notes, tags and clip labels.
+_HELP = """Find QUERY in transcripts, notes, tags, clip labels and what files say of
+themselves (title, caption, keywords, a recorder's scene, take and note).
 
 \b
   harbour master          both words (AND is implied)
@@ -25,7 +26,7 @@ _HELP = """Find QUERY in transcripts, notes, tags and clip labels.
   kind:video  asset:ID-PREFIX  speaker:"Ellen Marsh"  speaker:ell*
   tag:people              a tag and the tags below it (people/Ai Weiwei)
   tag:"people/Ai Weiwei"  quoted with spaces; tag:people/Ai* for a prefix
-  source:transcript       or clip, note, tag
+  source:transcript       or clip, note, tag, metadata
   after:2024-01-01  before:2024-02
 
 Matched words are shown between « and »; each hit's timecode is the first matched word.

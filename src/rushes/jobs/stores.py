@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from rushes.catalog.descriptions import index_description
 from rushes.catalog.results import result_of
 from rushes.catalog.speakers import assign_speakers
 from rushes.catalog.transcripts import SegmentRow, WordRow, store_transcript
@@ -44,7 +45,16 @@ def _store_speakers(conn: sa.Connection, asset_id: str, analyzer: str,
     assign_speakers(conn, asset_id, data)
 
 
-STORES: dict[str, Store] = {"transcript": _store_transcript, "speakers": _store_speakers}
+def _store_probe(conn: sa.Connection, asset_id: str, analyzer: str,
+                 data: dict[str, Any]) -> None:
+    """A probe result: the file's own words (title, caption, keywords, sound report) become its
+    metadata search entry."""
+    index_description(conn, asset_id, data)
+
+
+STORES: dict[str, Store] = {
+    "transcript": _store_transcript, "speakers": _store_speakers, "probe": _store_probe,
+}
 
 
 def file_result(conn: sa.Connection, kind: str, asset_id: str, analyzer: str,

@@ -23,6 +23,7 @@ from typing import Any
 from rushes.domain import TIMED_KINDS
 from rushes.domain.timecode import is_drop_frame_rate, snap_rate
 from rushes.errors import MediaError
+from rushes.media import description
 from rushes.media.ffmpeg import ToolNotFound, media_arg, run_tool
 from rushes.media.ixml import Ixml, read_ixml
 
@@ -502,6 +503,7 @@ def summarize(
         str(exif["File:FileType"]).lower() if exif.get("File:FileType") else None
     )
     all_tags = {**fmt_tags, **_tags(video)}
+    title = description.title(exif, all_tags)
 
     result: dict[str, Any] = {
         "duration": format_rational(duration) if duration is not None else None,
@@ -552,6 +554,10 @@ def summarize(
             ("com.apple.quicktime.model", "com.android.model", "model"),
         ),
         "gps": gps(exif, all_tags),
+        # The file's own words (rushes.media.description): searchable as its metadata entry.
+        "title": title,
+        "description": description.description(exif, all_tags, exclude=(title,)),
+        "keywords": description.keywords(exif, all_tags),
         "browser_playable": browser_playable(kind, container, video_codec, pix_fmt, audio_codecs),
         "streams": [_stream_summary(s) for s in streams],
     }

@@ -35,6 +35,7 @@ import sqlalchemy as sa
 
 from rushes.catalog import Catalog
 from rushes.catalog.assets import SHOWN_PATH_ORDER
+from rushes.catalog.descriptions import SOURCE as METADATA
 from rushes.domain.timecode import TimecodeClock
 from rushes.errors import UsageError
 from rushes.present import media_clock
@@ -152,7 +153,7 @@ def search(
         rows = backend.candidates(conn, parsed.expr, filters, ranked_rows + 1)
         exhausted = len(rows) <= ranked_rows
         rows = rows[:ranked_rows]
-        scores = {r.id: matcher.score(r.text) for r in rows} if matcher.active else {}
+        scores = {r.id: _score(matcher, r) for r in rows} if matcher.active else {}
         if offset == 0 and len(rows) <= limit:
             # Every row is on the page: its assets' paths are read with the rest of the page.
             info, words = page_details(conn, rows)
@@ -176,6 +177,15 @@ def check_page(limit: int, offset: int) -> None:
         raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
     if offset < 0:
         raise UsageError(f"offset must not be negative, not {offset}")
+
+
+def _score(matcher: Matcher, row: Candidate) -> Score:
+    """A file's own words (title, description, keywords) repeat the film's or the library's
+    name in field after field: their occurrences count once, so that a description does not
+    rank above the moment the word is said (it still ranks first among its asset's hits, being
+    at its start)."""
+    found, occurrences = matcher.score(row.text)
+    return (found, min(occurrences, 1)) if row.source == METADATA else (found, occurrences)
 
 
 def _rank(

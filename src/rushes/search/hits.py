@@ -126,7 +126,8 @@ def merge(spans: Sequence[tuple[int, int, int]]) -> list[tuple[int, int]]:
 
 
 def snippet(text: str, ranges: Sequence[tuple[int, int]]) -> str:
-    """The text (cut to about :data:`SNIPPET_CHARS` around the first match) with matches marked."""
+    """The text (cut to about :data:`SNIPPET_CHARS` around the first match) with matches marked,
+    on one line."""
     lo, hi = 0, len(text)
     if hi > SNIPPET_CHARS:
         first = ranges[0][0] if ranges else 0
@@ -147,7 +148,9 @@ def snippet(text: str, ranges: Sequence[tuple[int, int]]) -> str:
         parts += [text[pos:start], MARK_OPEN, text[start:end], MARK_CLOSE]
         pos = end
     parts += [text[pos:hi], "…" if hi < len(text) else ""]
-    return "".join(parts)
+    out = "".join(parts)
+    # One line: a note or a two-line subtitle cue is shown (and printed) as a line of text.
+    return " ".join(out.splitlines()) if "\n" in out or "\r" in out else out
 
 
 def first_word_start(
