@@ -25,6 +25,7 @@ from rushes.asr import (
     Word,
     condition,
     decode_audio,
+    forget_engine,
     get_engine,
     iter_chunks,
     shared_engine,
@@ -98,6 +99,9 @@ def test_a_kept_engine_is_reused_and_gives_what_a_fresh_one_gives(
     assert taught.identity()["vocabulary_words"] == 1
     assert shared_engine("pocketsphinx", vocabulary=("Harwick",)) is taught
     assert shared_engine("pocketsphinx") is not kept  # one engine kept, not several
+    again = shared_engine("pocketsphinx")
+    forget_engine()  # what a failed transcription does: the next job loads afresh
+    assert shared_engine("pocketsphinx") is not again
 
 
 def test_word_times_are_exact_monotonic_and_inside_the_audio(

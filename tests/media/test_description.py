@@ -35,6 +35,8 @@ def test_the_title_comes_first_from_xmp_then_the_container() -> None:
 @pytest.mark.parametrize("junk", [
     "OLYMPUS DIGITAL CAMERA", "SONY DSC", "   ", "Lavc59.37.100", "Lavf60.3.100",
     "CREATOR: gd-jpeg v1.0 (using IJG JPEG v62), quality = 90", "sSPEED=025.000-ND\r\nsTAKE=03",
+    "(iTunNORM) 00000215 00000237 000017D8 00001A3E", "(iTunPGAP) 0",
+    "Amazon.com Song ID: 203558296",
 ])
 def test_what_cameras_encoders_and_recorders_write_by_themselves_is_no_description(
     junk: str,
@@ -45,6 +47,20 @@ def test_what_cameras_encoders_and_recorders_write_by_themselves_is_no_descripti
 def test_a_recorder_s_key_lines_are_dropped_and_its_words_kept() -> None:
     bext = "sSPEED=025.000-ND\r\ndSCENE=12A\r\nBoat engine starts late\r\nsTAKE=03"
     assert description.description({}, {"description": bext}) == "Boat engine starts late"
+    # A caption that only looks like one at a glance is a caption.
+    assert description.description({"XMP:Description": "E=mc2 explained by Dr Marsh"}, {}) == (
+        "E=mc2 explained by Dr Marsh")
+
+
+def test_control_characters_part_words_and_blobs_and_garbled_copies_go() -> None:
+    assert description.description({"File:Comment": "Scan\0\0\0garbage\x01\x02 done"}, {}) == (
+        "Scan garbage done")
+    blob = "QUJD" * 100  # 400 characters of base64: no word anybody searches for
+    assert description.description({}, {"comment": f"Reel 4 {blob} at dawn"}) == "Reel 4 at dawn"
+    # ID3v1's Latin-1 comment: exiftool decodes it, ffprobe's copy has U+FFFD for the é.
+    assert description.description({"ID3:Comment": "Ripped at the café"},
+                                   {"comment": "Ripped at the caf\ufffd"}) == "Ripped at the café"
+    assert description.description({}, {"comment": "caf\ufffd noir"}) == "caf\ufffd noir"
 
 
 def test_keywords_listed_stay_whole_and_a_joined_string_is_split() -> None:
@@ -53,6 +69,9 @@ def test_keywords_listed_stay_whole_and_a_joined_string_is_split() -> None:
     assert description.keywords(exif, {"keywords": "harbour, dawn"}) == [
         "lighthouse", "Marsh, Ellen", "1962", "boats", "harbour", "dawn"]
     assert description.keywords({}, {}) is None
+    many = {"IPTC:Keywords": [f"k{i}" for i in range(500)] + ["x" * 300]}
+    found = description.keywords(many, {})
+    assert found is not None and len(found) == description.MAX_KEYWORDS and "x" * 300 not in found
 
 
 def test_searchable_text_is_one_line_of_every_field() -> None:
@@ -61,13 +80,16 @@ def test_searchable_text_is_one_line_of_every_field() -> None:
         "keywords": ["boats", "harbour"], "scene": "12A", "take": "3", "tape": "DAY02",
         "sound_note": "wild track", "track_names": ["Boom", "", "Lav Ellen"],
     }
+    # The sound report's values, not its labels: "take" must not find every take.
     assert description.searchable_text(probe) == (
-        "Harbour at dawn · Boats leave Tobermory · Reel 14 · boats, harbour · Scene 12A · "
-        "Take 3 · Tape DAY02 · wild track · tracks Boom, Lav Ellen")
+        "Harbour at dawn · Boats leave Tobermory · Reel 14 · boats, harbour · 12A · 3 · DAY02 · "
+        "wild track · Boom, Lav Ellen")
     # A note the recorder also wrote as the description is there once.
     assert description.searchable_text({"description": "wild track", "sound_note": "wild track"}
                                        ) == "wild track"
     assert description.searchable_text({"rate": "25/1", "track_names": None}) == ""
+    long = description.searchable_text({"description": "word " * 1000, "title": "word " * 1000})
+    assert len(long) <= description.MAX_TEXT and long.endswith("word")
 
 
 def test_a_long_description_is_cut() -> None:
@@ -98,6 +120,16 @@ def test_the_probe_reads_them_from_real_files(tmp_path: Path) -> None:
     # ffmpeg's own JPEG comment ("Lavc…") is not the photograph's caption.
     assert (out["title"], out["description"], out["keywords"]) == (
         "The keeper", "Ellen Marsh at the lamp, 1962", ["lighthouse", "Harwick Point"])
+
+    # A Matroska file's title is its own, not its video track's name.
+    mkv = tmp_path / "reel.mkv"
+    mediagen.run_ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "0.4", "-c:v", "mpeg4",
+        "-metadata", "title=Harbour at dawn", "-metadata:s:v:0", "title=Main video",
+        "-metadata:s:v:0", "comment=x264 preset slow", str(mkv),
+    )
+    out = probe_media(mkv, "video")
+    assert (out["title"], out["description"]) == ("Harbour at dawn", None)
 
     plain = probe_media(mediagen.audio_tone(tmp_path / "tone.wav", seconds=0.3), "audio")
     assert (plain["title"], plain["description"], plain["keywords"]) == (None, None, None)

@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from rushes.analyzers.base import AnalysisContext, Analyzer, AssetView, Result
-from rushes.asr import DEFAULT_CONDITIONING, RecognizedSegment, shared_engine, transcribe_file
+from rushes.asr import (
+    DEFAULT_CONDITIONING,
+    RecognizedSegment,
+    forget_engine,
+    shared_engine,
+    transcribe_file,
+)
 from rushes.asr.base import dist_version
 from rushes.asr.vocabulary import parse_terms
 from rushes.config import Settings
@@ -70,16 +76,21 @@ class TranscriptAnalyzer(Analyzer):
         )
         done = _load_checkpoints(ctx.checkpoint_dir)
         start = Fraction(done[-1]["end"]) if done else Fraction(0)
-        for chunk, segments in transcribe_file(
-            engine, ctx.asset.path, chunk_seconds=float(params["chunk_seconds"]), start=start
-        ):
-            record = {
-                "index": len(done),
-                "end": f"{chunk.end.numerator}/{chunk.end.denominator}",
-                "segments": [s.to_result() for s in segments],
-            }
-            _save_checkpoint(ctx.checkpoint_dir, record)
-            done.append(record)
+        try:
+            for chunk, segments in transcribe_file(
+                engine, ctx.asset.path, chunk_seconds=float(params["chunk_seconds"]), start=start
+            ):
+                record = {
+                    "index": len(done),
+                    "end": f"{chunk.end.numerator}/{chunk.end.denominator}",
+                    "segments": [s.to_result() for s in segments],
+                }
+                _save_checkpoint(ctx.checkpoint_dir, record)
+                done.append(record)
+        except BaseException:
+            # The engine may be mid-utterance or otherwise spoilt: the next job loads afresh.
+            forget_engine()
+            raise
         segments = [
             RecognizedSegment.from_result(s) for record in done for s in record["segments"]
         ]

@@ -13,7 +13,6 @@ rushes never downloads weights).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -41,6 +40,7 @@ __all__ = [
     "Word",
     "condition",
     "decode_audio",
+    "forget_engine",
     "get_engine",
     "iter_chunks",
     "primary_language",
@@ -121,21 +121,31 @@ def shared_engine(
     An analysis worker runs one transcription job after another, nearly always with the same
     engine, model and vocabulary: loading pocketsphinx's model and teaching it the vocabulary
     took 0.3 s a job (about a quarter of the work on a 5 s clip), and a Whisper or Kaldi
-    model takes seconds. One engine is kept, not several, because a Whisper model holds
-    gigabytes; a worker lives for one run, so a model folder changed on disk is read again by
-    the next run. Engines are safe to reuse: each ``transcribe`` call is a whole utterance, and
-    the same file gives the same words on a fresh engine and on one that has transcribed others
-    (``tests/asr/test_asr.py``). ``model_path`` is a string (a resolved path) so that equal
-    arguments are equal keys.
+    model takes seconds. One engine is kept, not several, and it is let go before another is
+    loaded, because a Whisper model holds gigabytes; a worker lives for one run, so a model
+    folder changed on disk is read again by the next run. Engines are safe to reuse: each
+    ``transcribe`` call is a whole utterance, and the same file gives the same words on a fresh
+    engine and on one that has transcribed others (``tests/asr/test_asr.py``). A caller whose
+    transcription failed calls :func:`forget_engine`, so that an engine left in a bad state
+    does not fail every later job of the run.
     """
-    return _kept_engine(name, model_path, language, threads, vocabulary)
+    global _kept
+    key = (name, model_path, language, threads, vocabulary)
+    if _kept is not None and _kept[0] == key:
+        return _kept[1]
+    _kept = None
+    engine = get_engine(name, model_path, language, threads=threads, vocabulary=vocabulary)
+    _kept = (key, engine)
+    return engine
 
 
-@functools.lru_cache(maxsize=1)
-def _kept_engine(
-    name: str, model_path: str | None, language: str, threads: int, vocabulary: tuple[str, ...]
-) -> Engine:
-    return get_engine(name, model_path, language, threads=threads, vocabulary=vocabulary)
+def forget_engine() -> None:
+    """Let go of the engine :func:`shared_engine` kept: the next call loads a fresh one."""
+    global _kept
+    _kept = None
+
+
+_kept: tuple[tuple[object, ...], Engine] | None = None
 
 
 def transcribe_file(

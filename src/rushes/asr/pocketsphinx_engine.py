@@ -204,9 +204,11 @@ class PocketsphinxEngine(Engine):
             warnings.simplefilter("ignore", DeprecationWarning)
             decoder.start_stream()
         decoder.start_utt()
-        # full_utt: the whole chunk at once, so cepstral mean is estimated over all of it
-        decoder.process_raw(to_pcm16(audio), full_utt=True)
-        decoder.end_utt()
+        try:
+            # full_utt: the whole chunk at once, so cepstral mean is estimated over all of it
+            decoder.process_raw(to_pcm16(audio), full_utt=True)
+        finally:
+            decoder.end_utt()  # never left mid-utterance: the next start_utt would fail
         words: list[Word] = []
         # No hypothesis at all (a few milliseconds of audio: a truncated file's last chunk)
         # gives None rather than an empty segmentation.

@@ -23,13 +23,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 #: exiftool tags (``-G`` groups) and ffprobe tags (lower-cased), in the order of preference.
-TITLE_TAGS = ("XMP:Title", "IPTC:ObjectName", "QuickTime:Title", "RIFF:Title", "ID3:Title")
+TITLE_TAGS = (
+    "XMP:Title", "IPTC:ObjectName", "QuickTime:Title", "Matroska:Title", "RIFF:Title",
+    "ID3:Title",
+)
 TITLE_FF = ("title", "com.apple.quicktime.title")
 DESCRIPTION_TAGS = (
     "XMP:Description", "IPTC:Caption-Abstract", "EXIF:ImageDescription", "QuickTime:Description",
     "QuickTime:Comment", "RIFF:Description", "RIFF:Comment", "ID3:Comment", "XMP:UserComment",
     "EXIF:UserComment", "File:Comment",
-)
+)  # not Matroska:Comment: exiftool gives a track's comment under it (ffprobe's is the file's)
 DESCRIPTION_FF = (
     "description", "comment", "synopsis", "com.apple.quicktime.description",
     "com.apple.quicktime.comment",
@@ -53,13 +56,23 @@ _DEFAULTS = frozenset(
 #: What encoders and image libraries sign a file with (a JPEG comment, an MP4 comment).
 _MACHINE = re.compile(
     r"^(lav[cf]\d|creator: gd-jpeg|created with |intel\(r\) jpeg|optimized by |processed by |"
-    r"applemark$|handmade software|file written by adobe|encoded with |made with )",
+    r"applemark$|handmade software|file written by adobe|encoded with |made with |"
+    # iTunes' hidden ID3 comments (gain, gapless) and a music store's track number
+    r"\(itun|amazon\.com song id)",
     re.IGNORECASE,
 )
-#: A recorder's metadata line in a BWF description: ``sSPEED=023.976-ND``, ``dSCENE=12``.
-_KEY_VALUE = re.compile(r"^\s*[a-z]?[A-Z][A-Z0-9_]*=.*$")
+#: A recorder's metadata line in a BWF description: ``sSPEED=023.976-ND``, ``dSCENE=12``
+#: (a key of three or more capitals, so that "E=mc2 explained" stays a caption).
+_KEY_VALUE = re.compile(r"^\s*[a-z]?[A-Z][A-Z0-9_]{2,}=.*$")
+_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
 #: How long one field may be: a description is a paragraph, not a document.
 MAX_CHARS = 4000
+#: The longest word kept: longer is an encoded blob, and PostgreSQL's index drops words over
+#: 2,047 bytes, where SQLite's keeps them (the two databases must find the same).
+MAX_WORD = 200
+#: How many keywords, and how long the whole searchable text, at most.
+MAX_KEYWORDS = 200
+MAX_TEXT = 8000
 
 
 def _texts(value: Any) -> list[str]:
@@ -75,24 +88,36 @@ def _texts(value: Any) -> list[str]:
 
 
 def _clean(text: str) -> str:
-    """Without recorder key lines and control characters, spaces collapsed per line."""
-    lines = [" ".join(line.split()) for line in text.replace("\x00", "").splitlines()]
+    """Without recorder key lines, control characters and overlong words; spaces collapsed
+    per line."""
+    lines = [
+        " ".join(w for w in line.split() if len(w) <= MAX_WORD)
+        for line in _CONTROL.sub(" ", text).splitlines()
+    ]
     kept = [line for line in lines if line and not _KEY_VALUE.match(line)]
     text = "\n".join(kept).strip()
     return text[:MAX_CHARS].rstrip()
 
 
 def _distinct(texts: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    out = []
+    """Texts that say something, each once. A text with undecodable characters (U+FFFD: an
+    ID3v1 Latin-1 comment read as UTF-8) is dropped where a properly decoded copy exists."""
+    seen: dict[str, str] = {}
+    garbled: list[tuple[str, str]] = []
     for raw in texts:
         text = _clean(raw)
         key = " ".join(text.casefold().split())
         if not key or key in seen or key in _DEFAULTS or _MACHINE.match(key):
             continue
-        seen.add(key)
-        out.append(text)
-    return out
+        if "\ufffd" in key:
+            garbled.append((key, text))
+        else:
+            seen[key] = text
+    for key, text in garbled:
+        pattern = re.compile(".".join(re.escape(part) for part in key.split("\ufffd")))
+        if not any(pattern.fullmatch(k) for k in seen):
+            seen[key] = text
+    return list(seen.values())
 
 
 def _gather(exif: Mapping[str, Any], tags: Mapping[str, str], exif_keys: Sequence[str],
@@ -126,27 +151,27 @@ def keywords(exif: Mapping[str, Any], tags: Mapping[str, str]) -> list[str] | No
     listed = [t for key in KEYWORD_TAGS for t in _texts(exif.get(key))]
     joined = _gather(exif, tags, KEYWORD_JOINED, KEYWORD_FF)
     parts = listed + [p for text in joined for p in re.split(r"[;,]", text)]
-    found = _distinct(" ".join(p.split()) for p in parts)
-    return found or None
+    found = _distinct(" ".join(p.split()) for p in parts if len(p) <= MAX_WORD)
+    return found[:MAX_KEYWORDS] or None
 
 
 def searchable_text(probe: Mapping[str, Any]) -> str:
     """The words of a probe result that search should find the asset by, on one line: title,
-    description, keywords and, for a recorder's take, its sound report (scene, take, tape,
-    note, track names), joined with " · ". Empty when the file says nothing in words."""
+    description, keywords and, for a recorder's take, its sound report (the values of scene,
+    take, tape, note and track names: the labels would make "take" find every take), joined
+    with " · " and at most :data:`MAX_TEXT` characters. Empty when the file says nothing."""
     paragraphs = [str(probe.get("title") or ""), *str(probe.get("description") or "").split("\n\n")]
     parts: list[str] = [" ".join(p.split()) for p in paragraphs if p.strip()]
     if probe.get("keywords"):
         parts.append(", ".join(str(k) for k in probe["keywords"]))
-    parts += [
-        f"{label} {probe[key]}"
-        for key, label in (("scene", "Scene"), ("take", "Take"), ("tape", "Tape"))
-        if probe.get(key)
-    ]
+    parts += [str(probe[key]) for key in ("scene", "take", "tape") if probe.get(key)]
     note = " ".join(str(probe.get("sound_note") or "").split())
     if note and note not in parts:
         parts.append(note)
     tracks = [str(t) for t in probe.get("track_names") or () if t]
     if tracks:
-        parts.append("tracks " + ", ".join(tracks))
-    return " · ".join(parts)
+        parts.append(", ".join(tracks))
+    text = " · ".join(parts)
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT].rsplit(" ", 1)[0]
+    return text

@@ -503,7 +503,8 @@ def summarize(
         str(exif["File:FileType"]).lower() if exif.get("File:FileType") else None
     )
     all_tags = {**fmt_tags, **_tags(video)}
-    title = description.title(exif, all_tags)
+    # The file's words are the container's: a stream's title is a track name ("Main video").
+    title = description.title(exif, fmt_tags)
 
     result: dict[str, Any] = {
         "duration": format_rational(duration) if duration is not None else None,
@@ -556,8 +557,8 @@ def summarize(
         "gps": gps(exif, all_tags),
         # The file's own words (rushes.media.description): searchable as its metadata entry.
         "title": title,
-        "description": description.description(exif, all_tags, exclude=(title,)),
-        "keywords": description.keywords(exif, all_tags),
+        "description": description.description(exif, fmt_tags, exclude=(title,)),
+        "keywords": description.keywords(exif, fmt_tags),
         "browser_playable": browser_playable(kind, container, video_codec, pix_fmt, audio_codecs),
         "streams": [_stream_summary(s) for s in streams],
     }

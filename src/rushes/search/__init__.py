@@ -182,8 +182,8 @@ def check_page(limit: int, offset: int) -> None:
 def _score(matcher: Matcher, row: Candidate) -> Score:
     """A file's own words (title, description, keywords) repeat the film's or the library's
     name in field after field: their occurrences count once, so that a description does not
-    rank above the moment the word is said (it still ranks first among its asset's hits, being
-    at its start)."""
+    rank above the moment the word is said. Among its asset's hits of the same score it comes
+    first, being at the start."""
     found, occurrences = matcher.score(row.text)
     return (found, min(occurrences, 1)) if row.source == METADATA else (found, occurrences)
 
