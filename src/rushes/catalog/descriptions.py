@@ -22,17 +22,10 @@ SOURCE = "metadata"
 def index_description(conn: sa.Connection, asset_id: str, probe: Mapping[str, Any]) -> None:
     """Make the asset findable by what its probe result says in words, and by nothing older."""
     text = searchable_text(probe)
-    current = conn.execute(
-        sa.select(search_entries.c.id, search_entries.c.text).where(
-            search_entries.c.asset_id == asset_id, search_entries.c.source == SOURCE
-        )
-    ).all()
-    if [row.text for row in current] == ([text] if text else []):
+    mine = (search_entries.c.asset_id == asset_id, search_entries.c.source == SOURCE)
+    current = conn.execute(sa.select(search_entries.c.text).where(*mine)).scalars().all()
+    if current == ([text] if text else []):
         return  # unchanged: keep the entry (and its place among the newest) as it is
-    conn.execute(
-        search_entries.delete().where(
-            search_entries.c.asset_id == asset_id, search_entries.c.source == SOURCE
-        )
-    )
+    conn.execute(search_entries.delete().where(*mine))
     if text:
         index_entry(conn, SOURCE, None, asset_id, text)

@@ -87,6 +87,11 @@ def _texts(value: Any) -> list[str]:
     return [str(value)]
 
 
+def _key(text: str) -> str:
+    """What two texts are compared by: without case and spacing."""
+    return " ".join(text.casefold().split())
+
+
 def _clean(text: str) -> str:
     """Without recorder key lines, control characters and overlong words; spaces collapsed
     per line."""
@@ -106,7 +111,7 @@ def _distinct(texts: Iterable[str]) -> list[str]:
     garbled: list[tuple[str, str]] = []
     for raw in texts:
         text = _clean(raw)
-        key = " ".join(text.casefold().split())
+        key = _key(text)
         if not key or key in seen or key in _DEFAULTS or _MACHINE.match(key):
             continue
         if "\ufffd" in key:
@@ -137,10 +142,10 @@ def description(exif: Mapping[str, Any], tags: Mapping[str, str],
                 exclude: Iterable[str | None] = ()) -> str | None:
     """Every distinct caption, description and comment, one paragraph each (blank line between);
     ``exclude`` leaves out texts already kept elsewhere (the title)."""
-    skip = {" ".join(e.casefold().split()) for e in exclude if e}
+    skip = {_key(e) for e in exclude if e}
     found = [
         t for t in _distinct(_gather(exif, tags, DESCRIPTION_TAGS, DESCRIPTION_FF))
-        if " ".join(t.casefold().split()) not in skip
+        if _key(t) not in skip
     ]
     return "\n\n".join(found) if found else None
 

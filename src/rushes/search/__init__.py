@@ -153,7 +153,7 @@ def search(
         rows = backend.candidates(conn, parsed.expr, filters, ranked_rows + 1)
         exhausted = len(rows) <= ranked_rows
         rows = rows[:ranked_rows]
-        scores = {r.id: _score(matcher, r) for r in rows} if matcher.active else {}
+        scores = {r.id: matcher.score(r.text) for r in rows} if matcher.active else {}
         if offset == 0 and len(rows) <= limit:
             # Every row is on the page: its assets' paths are read with the rest of the page.
             info, words = page_details(conn, rows)
@@ -179,18 +179,13 @@ def check_page(limit: int, offset: int) -> None:
         raise UsageError(f"offset must not be negative, not {offset}")
 
 
-def _score(matcher: Matcher, row: Candidate) -> Score:
-    """A file's own words (title, description, keywords) repeat the film's or the library's
-    name in field after field: their occurrences count once, so that a description does not
-    rank above the moment the word is said. Among its asset's hits of the same score it comes
-    first, being at the start."""
-    found, occurrences = matcher.score(row.text)
-    return (found, min(occurrences, 1)) if row.source == METADATA else (found, occurrences)
-
-
 def _rank(
     rows: list[Candidate], scores: dict[int, Score], paths: dict[str, str | None]
 ) -> list[Candidate]:
+    """Each window of rows in rank order. A file's own words (title, description, keywords)
+    repeat the film's or the library's name in field after field: their occurrences count
+    once, so that a description does not rank above the moment the word is said (among its
+    asset's hits of the same score it comes first, being at the start)."""
     out: list[Candidate] = []
     nothing = (0, 0)
     for w in range(0, len(rows), RANK_WINDOW):
@@ -198,6 +193,8 @@ def _rank(
 
         def key(r: Candidate) -> tuple[Any, ...]:
             found, occurrences = scores.get(r.id, nothing)
+            if r.source == METADATA:
+                occurrences = min(occurrences, 1)
             path = paths.get(r.asset_id)
             return (-found, -occurrences, path is None, path or "",
                     r.start_us if r.start_us is not None else -1, r.id)
